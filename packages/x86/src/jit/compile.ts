@@ -1,0 +1,187 @@
+// Turns a decoded block into a JS function. One pass computes which instructions' flag results are
+// ever read (the rest skip the lazy-flag stores); a second emits each instruction's source; the
+// factory binds the core's typed arrays and the runtime helpers as closure constants.
+import { FlowControl, Mnemonic as M } from '../iced/iced.js';
+import { OK, type Insn } from '../ir.js';
+import type { Cpu } from '../cpu.js';
+import { Emitter, UnsupportedInsn, type BlockMode } from './emitter.js';
+import * as alu from './ops-alu.js';
+import * as data from './ops-data.js';
+import * as flow from './ops-flow.js';
+import { system } from './ops-system.js';
+import { isStringOp, stringOp } from './ops-string.js';
+import { extended } from './ops-ext.js';
+import * as rt from './runtime.js';
+import * as helpers from './helpers.js';
+import { parityTable } from '../state.js';
+
+const ARITH = 0x3f; // iced RflagsBits: OF SF ZF AF CF PF
+
+type Emit = (e: Emitter, i: Insn) => void;
+const table = new Map<number, Emit>();
+const on = (ms: number[], f: Emit) => { for (const m of ms) table.set(m, f); };
+
+on([M.Add], (e, i) => alu.alu(e, i, 'add'));
+on([M.Or], (e, i) => alu.alu(e, i, 'or'));
+on([M.Adc], (e, i) => alu.alu(e, i, 'adc'));
+on([M.Sbb], (e, i) => alu.alu(e, i, 'sbb'));
+on([M.And], (e, i) => alu.alu(e, i, 'and'));
+on([M.Sub], (e, i) => alu.alu(e, i, 'sub'));
+on([M.Xor], (e, i) => alu.alu(e, i, 'xor'));
+on([M.Cmp], (e, i) => alu.alu(e, i, 'cmp'));
+on([M.Test], (e, i) => alu.alu(e, i, 'test'));
+on([M.Inc], (e, i) => alu.incDec(e, i, true));
+on([M.Dec], (e, i) => alu.incDec(e, i, false));
+on([M.Neg], alu.neg);
+on([M.Not], alu.not);
+on([M.Rol, M.Ror, M.Rcl, M.Rcr, M.Shl, M.Sal, M.Shr, M.Sar], alu.shift);
+on([M.Shld], (e, i) => alu.shiftDouble(e, i, true));
+on([M.Shrd], (e, i) => alu.shiftDouble(e, i, false));
+on([M.Mul], (e, i) => alu.mul(e, i, false));
+on([M.Imul], (e, i) => alu.mul(e, i, true));
+on([M.Div], (e, i) => alu.div(e, i, false));
+on([M.Idiv], (e, i) => alu.div(e, i, true));
+on([M.Bt], (e, i) => alu.bitTest(e, i, 0));
+on([M.Bts], (e, i) => alu.bitTest(e, i, 1));
+on([M.Btr], (e, i) => alu.bitTest(e, i, 2));
+on([M.Btc], (e, i) => alu.bitTest(e, i, 3));
+on([M.Bsf], (e, i) => alu.bitScan(e, i, 'bsf'));
+on([M.Bsr], (e, i) => alu.bitScan(e, i, 'bsr'));
+
+on([M.Mov], data.mov);
+on([M.Movzx], (e, i) => data.movExtend(e, i, false));
+on([M.Movsx, M.Movsxd], (e, i) => data.movExtend(e, i, true));
+on([M.Lea], data.lea);
+on([M.Xchg], data.xchg);
+on([M.Xadd], data.xadd);
+on([M.Cmpxchg], data.cmpxchg);
+on([M.Cmovo, M.Cmovno, M.Cmovb, M.Cmovae, M.Cmove, M.Cmovne, M.Cmovbe, M.Cmova, M.Cmovs, M.Cmovns,
+  M.Cmovp, M.Cmovnp, M.Cmovl, M.Cmovge, M.Cmovle, M.Cmovg], data.cmov);
+on([M.Seto, M.Setno, M.Setb, M.Setae, M.Sete, M.Setne, M.Setbe, M.Seta, M.Sets, M.Setns,
+  M.Setp, M.Setnp, M.Setl, M.Setge, M.Setle, M.Setg], data.setcc);
+on([M.Push], data.push);
+on([M.Pop], data.pop);
+on([M.Leave], data.leave);
+on([M.Cbw, M.Cwde, M.Cdqe], data.extendAcc);
+on([M.Cwd, M.Cdq, M.Cqo], data.signToDx);
+on([M.Bswap], data.bswap);
+
+on([M.Jmp], flow.jmp);
+on([M.Jo, M.Jno, M.Jb, M.Jae, M.Je, M.Jne, M.Jbe, M.Ja, M.Js, M.Jns, M.Jp, M.Jnp, M.Jl, M.Jge, M.Jle, M.Jg], flow.jcc);
+on([M.Call], flow.call);
+on([M.Ret], flow.ret);
+on([M.Retf], flow.retFar);
+on([M.Loop, M.Loope, M.Loopne], flow.loop);
+on([M.Jrcxz, M.Jecxz, M.Jcxz], flow.jrcxz);
+on([M.Int, M.Int3, M.Into, M.Int1], flow.softInt);
+on([M.Iret, M.Iretd, M.Iretq], flow.iret);
+
+/** Instructions after which the block must end although control flows on (they change state a block assumes fixed). */
+const ENDS_BLOCK = new Set<number>([
+  M.Hlt, M.Sti, M.Popf, M.Popfd, M.Popfq, M.Wrmsr, M.Invlpg, M.Lgdt, M.Lidt, M.Lmsw, M.Cpuid,
+  M.Swapgs, M.In, M.Out, M.Vmcall, M.Syscall, M.Sysret, M.Sysretq, M.Ltr, M.Lldt,
+]);
+
+export function endsBlock(i: Insn): boolean {
+  if (i.invalid) return true;
+  if (i.flow !== FlowControl.Next && i.flow !== FlowControl.XbeginXabortXend) return true;
+  if (ENDS_BLOCK.has(i.mnem)) return true;
+  if (i.rep && isStringOp(i)) return true;
+  // MOV to a control or segment register changes the mode, paging or a segment base.
+  if (i.mnem === M.Mov && i.ops[0].k === OK.Reg && (i.ops[0].rc === 2 || i.ops[0].rc === 3 || i.ops[0].rc === 4)) return true;
+  if (i.mnem === M.Pop && i.ops[0].k === OK.Reg && i.ops[0].rc === 2) return true;
+  return false;
+}
+
+const SHIFTS = new Set<number>([M.Rol, M.Ror, M.Rcl, M.Rcr, M.Shl, M.Sal, M.Shr, M.Sar, M.Shld, M.Shrd]);
+
+/** Flags an instruction is certain to overwrite (a shift by a runtime count of 0 writes none). */
+function kills(i: Insn): number {
+  if (SHIFTS.has(i.mnem)) {
+    const c = i.ops[i.ops.length - 1];
+    const mask = i.opSize === 8 ? 63 : 31;
+    if (i.ops.length === 1) return i.fWritten & ARITH;
+    if (c.k !== OK.Imm || (c.lo & mask) === 0) return 0;
+  }
+  return i.fWritten & ARITH;
+}
+
+/** For each instruction: are any of the arithmetic flags it writes read before being overwritten? */
+export function flagLiveness(insns: Insn[]): boolean[] {
+  const live: boolean[] = new Array(insns.length);
+  let needed = ARITH; // conservatively live at block exit
+  for (let k = insns.length - 1; k >= 0; k--) {
+    const i = insns[k];
+    live[k] = (i.fWritten & needed & ARITH) !== 0;
+    needed = (needed & ~kills(i)) | (i.fRead & ARITH);
+    // Anything that can leave the block mid-way (a fault, an exit) exposes the flags as they are.
+    if (i.flow !== FlowControl.Next) needed = ARITH;
+  }
+  return live;
+}
+
+const HELPER_NAMES = [
+  'rd8', 'rd16', 'rd32', 'rd64', 'wr8', 'wr16', 'wr32', 'wr64',
+  'auxAdd', 'auxSub', 'auxAdd64', 'auxSub64', 'mulu32',
+  'shift32', 'shift64', 'shd32', 'shd64', 'mulAcc', 'mul128', 'imulN', 'imul64', 'divAcc', 'div128',
+  'bitScan', 'canon', 'loadSeg', 'writeCr', 'readCr', 'writeDr', 'readDr',
+] as const;
+const HELPERS: Record<string, unknown> = { ...rt, ...helpers };
+for (const n of HELPER_NAMES) if (typeof HELPERS[n] !== 'function') throw new Error(`jit helper ${n} is missing`);
+
+const PROLOGUE = [
+  'const r = c.r, r8 = c.r8, r16 = c.r16, st = c.state, sb = st.segBase, P = H.parity;',
+  `const { ${HELPER_NAMES.join(', ')} } = H;`,
+].join('\n');
+
+export interface CompiledBlock {
+  fn: () => void;
+  source: string;
+}
+
+/** Emits one instruction; returns false when nothing implements it. */
+function emitOne(e: Emitter, i: Insn): boolean {
+  if (i.invalid) { e.fault(); e.emit('c.raise(6);'); return true; }
+  if (i.lock && !lockable(i)) { e.fault(); e.emit('c.raise(6);'); return true; }
+  if (isStringOp(i)) { stringOp(e, i); return true; }
+  const f = table.get(i.mnem);
+  if (f) { f(e, i); return true; }
+  if (system(e, i)) return true;
+  return extended(e, i);
+}
+
+/** LOCK is legal only on read-modify-write forms with a memory destination. */
+function lockable(i: Insn): boolean {
+  if (i.ops.length === 0 || i.ops[0].k !== OK.Mem) return false;
+  return LOCKABLE.has(i.mnem);
+}
+const LOCKABLE = new Set<number>([M.Add, M.Adc, M.And, M.Btc, M.Btr, M.Bts, M.Cmpxchg, M.Cmpxchg8b,
+  M.Cmpxchg16b, M.Dec, M.Inc, M.Neg, M.Not, M.Or, M.Sbb, M.Sub, M.Xor, M.Xadd, M.Xchg]);
+
+export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): CompiledBlock {
+  const e = new Emitter(mode);
+  const live = flagLiveness(insns);
+  let lastWroteRip = false;
+  for (let k = 0; k < insns.length; k++) {
+    const i = insns[k];
+    e.begin(i, k, live[k]);
+    let ok = false;
+    try {
+      ok = emitOne(e, i);
+    } catch (err) {
+      if (!(err instanceof UnsupportedInsn)) throw err;
+      ok = false;
+    }
+    if (!ok) {
+      e.begin(i, k, live[k]);
+      e.fault();
+      e.emit(`c.unimplemented(${k});`);
+    }
+    lastWroteRip = e.wroteRip;
+    e.end();
+  }
+  if (!lastWroteRip) e.emitRaw(`st.rip = ${e.next};`);
+  const source = `${PROLOGUE}\nreturn function block() {\n${e.source()}\n};`;
+  const factory = new Function('c', 'H', source) as (c: Cpu, h: unknown) => () => void;
+  return { fn: factory(cpu, { ...HELPERS, parity: parityTable }), source };
+}

@@ -1,0 +1,197 @@
+// Linear → guest-physical translation: the page walkers of the three paging modes, permission
+// checks with exact #PF error codes, accessed/dirty updates, and the software TLB they fill.
+import { CR0, CR4, EFER, PFERR, VEC } from './arch.js';
+import { TLB_SIZE } from './jit/runtime.js';
+import { Fault } from './signals.js';
+import type { CpuState } from './state.js';
+import type { PhysMap } from './memory.js';
+
+export const enum Access { Read = 0, Write = 1, Exec = 2 }
+
+/** A direct-mapped TLB for one privilege class. Tags are virtual page numbers; NaN never matches. */
+export class Tlb {
+  readonly tagR = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly tagW = new Float64Array(TLB_SIZE).fill(NaN);
+  readonly tagX = new Float64Array(TLB_SIZE).fill(NaN);
+  /** Host-physical address of the page each entry maps. */
+  readonly phys = new Float64Array(TLB_SIZE);
+
+  flush(): void {
+    this.tagR.fill(NaN);
+    this.tagW.fill(NaN);
+    this.tagX.fill(NaN);
+  }
+
+  flushPage(vpn: number): void {
+    const i = vpn & (TLB_SIZE - 1);
+    if (this.tagR[i] === vpn || this.tagW[i] === vpn || this.tagX[i] === vpn) {
+      this.tagR[i] = NaN; this.tagW[i] = NaN; this.tagX[i] = NaN;
+    }
+  }
+
+  /** Drops write permission for every entry mapping host page `hpage`. */
+  dropWritesTo(hpage: number): void {
+    const base = hpage * 4096;
+    for (let i = 0; i < TLB_SIZE; i++) if (this.phys[i] === base) this.tagW[i] = NaN;
+  }
+}
+
+/** The result of a walk, kept in fields to avoid allocating on every TLB miss. */
+export class Walk {
+  gpa = 0;
+  writable = false;
+  executable = false;
+  dirty = false;
+}
+
+const P32 = 4294967296;
+
+/**
+ * Translates linear address `la` for an access. Throws #PF (or #GP for non-canonical addresses in
+ * long mode). `memDv` and `map` reach the page tables in host memory.
+ */
+export function walk(
+  s: CpuState, la: number, access: Access, user: boolean, map: PhysMap, dv: DataView, out: Walk,
+): void {
+  if ((s.cr0 & CR0.PG) === 0) {
+    out.gpa = la; out.writable = true; out.executable = true; out.dirty = true;
+    return;
+  }
+  if ((s.efer & EFER.LMA) !== 0) walk4(s, la, access, user, map, dv, out);
+  else if ((s.cr4 & CR4.PAE) !== 0) walkPae(s, la, access, user, map, dv, out);
+  else walk2(s, la, access, user, map, dv, out);
+}
+
+function pageFault(la: number, access: Access, user: boolean, present: boolean, rsvd: boolean, s: CpuState): Fault {
+  let ec = 0;
+  if (present) ec |= PFERR.P;
+  if (access === Access.Write) ec |= PFERR.W;
+  if (user) ec |= PFERR.U;
+  if (rsvd) ec |= PFERR.RSVD;
+  if (access === Access.Exec && ((s.efer & EFER.NXE) !== 0 || (s.cr4 & CR4.SMEP) !== 0)) ec |= PFERR.I;
+  return new Fault(VEC.PF, ec, la);
+}
+
+function readPte(map: PhysMap, dv: DataView, gpa: number, wide: boolean): number {
+  const hpa = map.toHost(gpa);
+  if (hpa < 0) return 0;
+  return wide ? dv.getUint32(hpa + 4, true) * P32 + dv.getUint32(hpa, true) : dv.getUint32(hpa, true);
+}
+
+function setBits(map: PhysMap, dv: DataView, gpa: number, bits: number): void {
+  const hpa = map.toHost(gpa);
+  if (hpa < 0) return;
+  const lo = dv.getUint32(hpa, true);
+  if ((lo & bits) !== bits) dv.setUint32(hpa, (lo | bits) >>> 0, true);
+}
+
+function check(
+  s: CpuState, la: number, access: Access, user: boolean, uOk: boolean, wOk: boolean, nx: boolean, out: Walk,
+): void {
+  if (user && !uOk) throw pageFault(la, access, user, true, false, s);
+  const wp = (s.cr0 & CR0.WP) !== 0;
+  const canWrite = wOk || (!user && !wp);
+  if (access === Access.Write && !canWrite) throw pageFault(la, access, user, true, false, s);
+  const smep = !user && uOk && (s.cr4 & CR4.SMEP) !== 0;
+  const canExec = !nx && !smep;
+  if (access === Access.Exec && !canExec) throw pageFault(la, access, user, true, false, s);
+  out.writable = canWrite;
+  out.executable = canExec;
+}
+
+/** Physical-address bits 12-51 of a 64-bit entry held as a number (exact below 2^53). */
+function frame(e: number): number {
+  return (Math.floor(e / 4096) % 0x10000000000) * 4096;
+}
+
+function walk4(s: CpuState, la: number, access: Access, user: boolean, map: PhysMap, dv: DataView, out: Walk): void {
+  const nxe = (s.efer & EFER.NXE) !== 0;
+  let table = frame(s.cr3);
+  let uOk = true, wOk = true, nx = false;
+  const entries: number[] = [0, 0, 0, 0];
+  let level = 0;
+  let pageSize = 4096;
+  let e = 0;
+  for (let shift = 39; ; shift -= 9, level++) {
+    const gpa = table + (Math.floor(la / 2 ** shift) & 511) * 8;
+    entries[level] = gpa;
+    e = readPte(map, dv, gpa, true);
+    if ((e % 2) === 0) throw pageFault(la, access, user, false, false, s);
+    const hi = Math.floor(e / P32);
+    const lo = e % P32;
+    const nxBit = hi >= 0x80000000;
+    // Reserved: NX without EFER.NXE; PS in a PML4E; physical bits above 51 we do not model.
+    if ((nxBit && !nxe) || (level === 0 && (lo & 0x80) !== 0)) throw pageFault(la, access, user, true, true, s);
+    uOk = uOk && (lo & 4) !== 0;
+    wOk = wOk && (lo & 2) !== 0;
+    nx = nx || (nxBit && nxe);
+    if (shift === 12 || (lo & 0x80) !== 0) { pageSize = 2 ** shift; break; }
+    table = frame(e);
+  }
+  check(s, la, access, user, uOk, wOk, nx, out);
+  for (let i = 0; i < level; i++) setBits(map, dv, entries[i], 0x20);
+  const dirty = access === Access.Write;
+  setBits(map, dv, entries[level], dirty ? 0x60 : 0x20);
+  out.dirty = dirty || (e % 128) >= 64;
+  const base = pageSize === 4096 ? frame(e) : Math.floor(frame(e) / pageSize) * pageSize;
+  out.gpa = base + (((la % pageSize) + pageSize) % pageSize);
+}
+
+function walkPae(s: CpuState, la: number, access: Access, user: boolean, map: PhysMap, dv: DataView, out: Walk): void {
+  const nxe = (s.efer & EFER.NXE) !== 0;
+  const pdpte = readPte(map, dv, ((s.cr3 & 0xffffffe0) >>> 0) + ((la >>> 30) & 3) * 8, true);
+  if ((pdpte % 2) === 0) throw pageFault(la, access, user, false, false, s);
+  let uOk = true, wOk = true, nx = false;
+  let table = frame(pdpte);
+  let e = 0, gpa = 0, pageSize = 4096;
+  const entries: number[] = [];
+  for (const shift of [21, 12]) {
+    gpa = table + ((la >>> shift) & 511) * 8;
+    entries.push(gpa);
+    e = readPte(map, dv, gpa, true);
+    if ((e % 2) === 0) throw pageFault(la, access, user, false, false, s);
+    const hi = Math.floor(e / P32), lo = e % P32;
+    const nxBit = hi >= 0x80000000;
+    if (nxBit && !nxe) throw pageFault(la, access, user, true, true, s);
+    uOk = uOk && (lo & 4) !== 0;
+    wOk = wOk && (lo & 2) !== 0;
+    nx = nx || (nxBit && nxe);
+    if (shift === 21 && (lo & 0x80) !== 0) { pageSize = 2 * 1024 * 1024; break; }
+    table = frame(e);
+  }
+  check(s, la, access, user, uOk, wOk, nx, out);
+  for (let i = 0; i < entries.length - 1; i++) setBits(map, dv, entries[i], 0x20);
+  const dirty = access === Access.Write;
+  setBits(map, dv, entries[entries.length - 1], dirty ? 0x60 : 0x20);
+  out.dirty = dirty || (e % 128) >= 64;
+  out.gpa = Math.floor(frame(e) / pageSize) * pageSize + ((la >>> 0) % pageSize);
+}
+
+function walk2(s: CpuState, la: number, access: Access, user: boolean, map: PhysMap, dv: DataView, out: Walk): void {
+  const a = la >>> 0;
+  const pdeGpa = ((s.cr3 & 0xfffff000) >>> 0) + (a >>> 22) * 4;
+  const pde = readPte(map, dv, pdeGpa, false);
+  if ((pde & 1) === 0) throw pageFault(la, access, user, false, false, s);
+  const big = (pde & 0x80) !== 0 && (s.cr4 & CR4.PSE) !== 0;
+  let uOk = (pde & 4) !== 0, wOk = (pde & 2) !== 0;
+  if (big) {
+    check(s, la, access, user, uOk, wOk, false, out);
+    const dirty = access === Access.Write;
+    setBits(map, dv, pdeGpa, dirty ? 0x60 : 0x20);
+    out.dirty = dirty || (pde & 0x40) !== 0;
+    // PSE-36: bits 13-20 of the PDE supply physical-address bits 32-39.
+    out.gpa = ((pde & 0xffc00000) >>> 0) + ((pde >>> 13) & 0xff) * P32 + (a & 0x3fffff);
+    return;
+  }
+  const pteGpa = ((pde & 0xfffff000) >>> 0) + ((a >>> 12) & 1023) * 4;
+  const pte = readPte(map, dv, pteGpa, false);
+  if ((pte & 1) === 0) throw pageFault(la, access, user, false, false, s);
+  uOk = uOk && (pte & 4) !== 0;
+  wOk = wOk && (pte & 2) !== 0;
+  check(s, la, access, user, uOk, wOk, false, out);
+  setBits(map, dv, pdeGpa, 0x20);
+  const dirty = access === Access.Write;
+  setBits(map, dv, pteGpa, dirty ? 0x60 : 0x20);
+  out.dirty = dirty || (pte & 0x40) !== 0;
+  out.gpa = ((pte & 0xfffff000) >>> 0) + (a & 0xfff);
+}
