@@ -377,8 +377,10 @@ export class Cpu {
   private readAt(ea: number, size: number, user: boolean): number {
     const hpa = this.translate(ea, Access.Read, user);
     if (hpa < 0) {
-      const lo = this.mmio(this.mmioGpa, size, false, 0, 0);
-      if (size === 8) this.r[R.TMP_HI] = this.mmio(this.mmioGpa + 4, 4, false, 0, 0);
+      // A 64-bit MMIO read is two 32-bit device reads, low half first.
+      const gpa = this.mmioGpa;
+      const lo = this.mmio(gpa, size === 8 ? 4 : size, false, 0, 0);
+      if (size === 8) this.r[R.TMP_HI] = this.mmio(gpa + 4, 4, false, 0, 0);
       return size === 4 || size === 8 ? lo | 0 : lo & (size === 1 ? 0xff : 0xffff);
     }
     const dv = this.dv;

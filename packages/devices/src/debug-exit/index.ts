@@ -1,0 +1,1 @@
+export { DebugExit, DEBUG_EXIT_PORT } from './debug-exit.js';
