@@ -72,10 +72,13 @@ function pageFault(la: number, access: Access, user: boolean, present: boolean, 
   return new Fault(VEC.PF, ec, la);
 }
 
+/** Reads a page-table entry: returns the low dword, leaves the high dword in `pteHi`. */
+let pteHi = 0;
 function readPte(map: PhysMap, dv: DataView, gpa: number, wide: boolean): number {
   const hpa = map.toHost(gpa);
-  if (hpa < 0) return 0;
-  return wide ? dv.getUint32(hpa + 4, true) * P32 + dv.getUint32(hpa, true) : dv.getUint32(hpa, true);
+  if (hpa < 0) { pteHi = 0; return 0; }
+  pteHi = wide ? dv.getUint32(hpa + 4, true) : 0;
+  return dv.getUint32(hpa, true);
 }
 
 function setBits(map: PhysMap, dv: DataView, gpa: number, bits: number): void {
@@ -99,72 +102,71 @@ function check(
   out.executable = canExec;
 }
 
-/** Physical-address bits 12-51 of a 64-bit entry held as a number (exact below 2^53). */
-function frame(e: number): number {
-  return (Math.floor(e / 4096) % 0x10000000000) * 4096;
+/** Physical-address bits 12-51 of an entry given as its two dwords. */
+function frame(lo: number, hi: number): number {
+  return (hi & 0xfffff) * P32 + ((lo & 0xfffff000) >>> 0);
 }
 
 function walk4(s: CpuState, la: number, access: Access, user: boolean, map: PhysMap, dv: DataView, out: Walk): void {
   const nxe = (s.efer & EFER.NXE) !== 0;
-  let table = frame(s.cr3);
+  let table = (Math.floor(s.cr3 / 4096) % 0x10000000000) * 4096;
   let uOk = true, wOk = true, nx = false;
   const entries: number[] = [0, 0, 0, 0];
   let level = 0;
   let pageSize = 4096;
-  let e = 0;
+  let lo = 0, hi = 0;
   for (let shift = 39; ; shift -= 9, level++) {
     const gpa = table + (Math.floor(la / 2 ** shift) & 511) * 8;
     entries[level] = gpa;
-    e = readPte(map, dv, gpa, true);
-    if ((e % 2) === 0) throw pageFault(la, access, user, false, false, s);
-    const hi = Math.floor(e / P32);
-    const lo = e % P32;
+    lo = readPte(map, dv, gpa, true);
+    hi = pteHi;
+    if ((lo & 1) === 0) throw pageFault(la, access, user, false, false, s);
     const nxBit = hi >= 0x80000000;
-    // Reserved: NX without EFER.NXE; PS in a PML4E; physical bits above 51 we do not model.
+    // Reserved: NX without EFER.NXE; PS in a PML4E.
     if ((nxBit && !nxe) || (level === 0 && (lo & 0x80) !== 0)) throw pageFault(la, access, user, true, true, s);
     uOk = uOk && (lo & 4) !== 0;
     wOk = wOk && (lo & 2) !== 0;
     nx = nx || (nxBit && nxe);
     if (shift === 12 || (lo & 0x80) !== 0) { pageSize = 2 ** shift; break; }
-    table = frame(e);
+    table = frame(lo, hi);
   }
   check(s, la, access, user, uOk, wOk, nx, out);
   for (let i = 0; i < level; i++) setBits(map, dv, entries[i], 0x20);
   const dirty = access === Access.Write;
   setBits(map, dv, entries[level], dirty ? 0x60 : 0x20);
-  out.dirty = dirty || (e % 128) >= 64;
-  const base = pageSize === 4096 ? frame(e) : Math.floor(frame(e) / pageSize) * pageSize;
+  out.dirty = dirty || (lo & 0x40) !== 0;
+  const base = pageSize === 4096 ? frame(lo, hi) : Math.floor(frame(lo, hi) / pageSize) * pageSize;
   out.gpa = base + (((la % pageSize) + pageSize) % pageSize);
 }
 
 function walkPae(s: CpuState, la: number, access: Access, user: boolean, map: PhysMap, dv: DataView, out: Walk): void {
   const nxe = (s.efer & EFER.NXE) !== 0;
-  const pdpte = readPte(map, dv, ((s.cr3 & 0xffffffe0) >>> 0) + ((la >>> 30) & 3) * 8, true);
-  if ((pdpte % 2) === 0) throw pageFault(la, access, user, false, false, s);
+  const plo = readPte(map, dv, ((s.cr3 & 0xffffffe0) >>> 0) + ((la >>> 30) & 3) * 8, true);
+  if ((plo & 1) === 0) throw pageFault(la, access, user, false, false, s);
   let uOk = true, wOk = true, nx = false;
-  let table = frame(pdpte);
-  let e = 0, gpa = 0, pageSize = 4096;
+  let table = frame(plo, pteHi);
+  let lo = 0, hi = 0, pageSize = 4096;
   const entries: number[] = [];
   for (const shift of [21, 12]) {
-    gpa = table + ((la >>> shift) & 511) * 8;
+    const gpa = table + ((la >>> shift) & 511) * 8;
     entries.push(gpa);
-    e = readPte(map, dv, gpa, true);
-    if ((e % 2) === 0) throw pageFault(la, access, user, false, false, s);
-    const hi = Math.floor(e / P32), lo = e % P32;
+    lo = readPte(map, dv, gpa, true);
+    hi = pteHi;
+    if ((lo & 1) === 0) throw pageFault(la, access, user, false, false, s);
     const nxBit = hi >= 0x80000000;
     if (nxBit && !nxe) throw pageFault(la, access, user, true, true, s);
     uOk = uOk && (lo & 4) !== 0;
     wOk = wOk && (lo & 2) !== 0;
     nx = nx || (nxBit && nxe);
     if (shift === 21 && (lo & 0x80) !== 0) { pageSize = 2 * 1024 * 1024; break; }
-    table = frame(e);
+    table = frame(lo, hi);
   }
   check(s, la, access, user, uOk, wOk, nx, out);
   for (let i = 0; i < entries.length - 1; i++) setBits(map, dv, entries[i], 0x20);
   const dirty = access === Access.Write;
   setBits(map, dv, entries[entries.length - 1], dirty ? 0x60 : 0x20);
-  out.dirty = dirty || (e % 128) >= 64;
-  out.gpa = Math.floor(frame(e) / pageSize) * pageSize + ((la >>> 0) % pageSize);
+  out.dirty = dirty || (lo & 0x40) !== 0;
+  out.gpa = Math.floor(frame(lo, hi) / pageSize) * pageSize + ((la >>> 0) % pageSize);
 }
 
 function walk2(s: CpuState, la: number, access: Access, user: boolean, map: PhysMap, dv: DataView, out: Walk): void {

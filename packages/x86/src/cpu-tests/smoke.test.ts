@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Cpu } from '../cpu.js';
 import { PhysicalMemory } from '../memory.js';
-import { enterLongMode, identityPageTables } from '../testing/long-mode.js';
+import { enterLongMode, identityPageTables } from '../boot.js';
 
 describe('smoke', () => {
   it('runs a loop in 64-bit mode and exits on hlt', () => {

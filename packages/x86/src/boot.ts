@@ -1,9 +1,9 @@
-// Test and loader support: puts a core straight into 64-bit mode over identity-mapped memory,
+// Loader support: puts a core straight into 64-bit mode over identity-mapped memory,
 // the state a firmware or a direct-boot loader (Firecracker-style) hands to a kernel.
-import { CR0, CR4, EFER, SEG } from '../arch.js';
-import type { Cpu } from '../cpu.js';
-import type { PhysicalMemory } from '../memory.js';
-import { SA } from '../state.js';
+import { CR0, CR4, EFER, SEG } from './arch.js';
+import type { Cpu } from './cpu.js';
+import type { PhysicalMemory } from './memory.js';
+import { SA } from './state.js';
 
 /**
  * Writes a PML4 + PDPT + PDs mapping [0, size) with 2 MiB pages at `tablesAt` (needs

@@ -1,0 +1,4 @@
+// @serval/guest-tools — image formats (ELF, and later bzImage, PVH, multiboot, initramfs) and the
+// guests built from this repository's own sources.
+export { ImageError } from './errors.js';
+export * from './elf/index.js';

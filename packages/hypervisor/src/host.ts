@@ -1,0 +1,44 @@
+// HostOS: everything the hypervisor takes from the system it runs on, and nothing more (Palacios's
+// host-OS hooks). The LWK and the Linux host shim each implement it.
+import type { Core, VirtualClock } from '@serval/machine';
+import type { PhysicalMemory } from '@serval/x86';
+
+/** A core handed to the hypervisor for its exclusive use until released. */
+export interface CoreLease {
+  readonly core: Core;
+  release(): void;
+}
+
+/** Physically contiguous host memory. */
+export interface MemoryBlock {
+  readonly hpa: number;
+  readonly size: number;
+}
+
+/** A byte stream to and from the user (a VM's serial console, a log). */
+export interface ConsoleStream {
+  write(bytes: Uint8Array): void;
+  /** Registers the consumer of bytes the user types. */
+  onInput(fn: (bytes: Uint8Array) => void): void;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface HostOS {
+  /** For messages: "serval-lwk", "linux-shim", ... */
+  readonly name: string;
+  /** Host physical memory, into which the VM's memory blocks map. */
+  readonly memory: PhysicalMemory;
+  /** Virtual time and timers. */
+  readonly clock: VirtualClock;
+  /** Takes `count` cores out of the host's use (specific ones when `ids` is given). */
+  acquireCores(count: number, ids?: number[]): CoreLease[];
+  /** Allocates physically contiguous memory, aligned to `align` bytes (default 2 MiB). */
+  allocateMemory(size: number, align?: number): MemoryBlock;
+  freeMemory(block: MemoryBlock): void;
+  /** A console stream by name (e.g. "vm0.com1"). */
+  console(name: string): ConsoleStream;
+  /** Reads a host file (kernel images, disks, configs). */
+  readFile(path: string): Uint8Array;
+  log(level: LogLevel, msg: string): void;
+}

@@ -1,0 +1,8 @@
+// Linux errno values (x86-64), returned negated from syscalls.
+export const E = {
+  PERM: 1, NOENT: 2, SRCH: 3, INTR: 4, IO: 5, NXIO: 6, E2BIG: 7, NOEXEC: 8, BADF: 9, CHILD: 10,
+  AGAIN: 11, NOMEM: 12, ACCES: 13, FAULT: 14, BUSY: 16, EXIST: 17, XDEV: 18, NODEV: 19, NOTDIR: 20,
+  ISDIR: 21, INVAL: 22, NFILE: 23, MFILE: 24, NOTTY: 25, FBIG: 27, NOSPC: 28, SPIPE: 29, ROFS: 30,
+  MLINK: 31, PIPE: 32, DOM: 33, RANGE: 34, DEADLK: 35, NAMETOOLONG: 36, NOSYS: 38, NOTEMPTY: 39,
+  LOOP: 40, NOTSUP: 95, TIMEDOUT: 110,
+} as const;

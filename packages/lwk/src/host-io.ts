@@ -1,0 +1,39 @@
+// How the LWK reaches its host's stdio: Kitten forwards a task's I/O to a host; `serval run` makes
+// that forwarding the default. The app supplies the real streams; tests supply buffers.
+
+export interface HostIo {
+  /** Writes to host descriptor 1 (stdout) or 2 (stderr). */
+  write(fd: number, bytes: Uint8Array): void;
+  /** Reads up to `max` bytes from host stdin; an empty result is end of file. */
+  read(fd: number, max: number): Uint8Array;
+  /** Whether the host descriptor is a terminal (for TCGETS). */
+  isatty(fd: number): boolean;
+}
+
+/** Captures output and serves fixed input: for tests and for embedding. */
+export class BufferedHostIo implements HostIo {
+  readonly out: number[] = [];
+  readonly err: number[] = [];
+  private input: Uint8Array;
+  private pos = 0;
+  constructor(input: string | Uint8Array = '') {
+    this.input = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  }
+  write(fd: number, bytes: Uint8Array): void {
+    (fd === 2 ? this.err : this.out).push(...bytes);
+  }
+  read(_fd: number, max: number): Uint8Array {
+    const b = this.input.subarray(this.pos, this.pos + max);
+    this.pos += b.length;
+    return b;
+  }
+  isatty(): boolean {
+    return false;
+  }
+  get stdout(): string {
+    return new TextDecoder().decode(Uint8Array.from(this.out));
+  }
+  get stderr(): string {
+    return new TextDecoder().decode(Uint8Array.from(this.err));
+  }
+}
