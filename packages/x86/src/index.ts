@@ -13,3 +13,4 @@ export * from './arch.js';
 export { ServalError, X86Error, UnimplementedError } from './errors.js';
 export { formatInstruction } from './iced/decode.js';
 export { identityPageTables, enterLongMode } from './boot.js';
+export { assemble, AsmError, type AssembleResult } from './asm/index.js';

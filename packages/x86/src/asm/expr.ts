@@ -147,12 +147,22 @@ export function evaluate(e: Expr, ctx: EvalContext): bigint {
   }
 }
 
-/** True when the expression mentions `$` (its value then depends on where it is assembled). */
-export function usesHere(e: Expr): boolean {
+/**
+ * How many times an address (a label, `$`, `$$`) is counted in the value: 0 for a plain number
+ * or a difference of two addresses. NASM never shrinks a value with a nonzero count into a
+ * sign-extended byte or a 32-bit `mov`, since a linker could move it; we do the same to match.
+ */
+export function relocWeight(e: Expr, symWeight: (name: string) => number): number {
   switch (e.k) {
-    case 'here': return true;
-    case 'un': return usesHere(e.a);
-    case 'bin': return usesHere(e.a) || usesHere(e.b);
-    default: return false;
+    case 'here': case 'start': return 1;
+    case 'sym': return symWeight(e.name);
+    case 'un': return e.op === '-' ? -relocWeight(e.a, symWeight) : e.op === '+' ? relocWeight(e.a, symWeight) : relocWeight(e.a, symWeight) === 0 ? 0 : 1;
+    case 'bin': {
+      const a = relocWeight(e.a, symWeight), b = relocWeight(e.b, symWeight);
+      if (e.op === '+') return a + b;
+      if (e.op === '-') return a - b;
+      return a === 0 && b === 0 ? 0 : 1;
+    }
+    default: return 0;
   }
 }

@@ -31,7 +31,7 @@ export type Operand =
   | { k: 'reg'; reg: RegInfo }
   | MemOperand
   | { k: 'imm'; e: Expr; size: number; jump: 'short' | 'near' | '' }
-  | { k: 'farptr'; seg: Expr; off: Expr };
+  | { k: 'farptr'; seg: Expr; off: Expr; size: number };
 
 export interface OperandContext {
   resolve: NameResolver;
@@ -69,7 +69,7 @@ export function parseOperand(ts: TokenStream, ctx: OperandContext): Operand {
   const e = parseExpr(ts, ctx.resolve);
   if (ts.isOp(':')) {
     ts.next();
-    return { k: 'farptr', seg: e, off: parseExpr(ts, ctx.resolve) };
+    return { k: 'farptr', seg: e, off: parseExpr(ts, ctx.resolve), size };
   }
   return { k: 'imm', e, size, jump };
 }
