@@ -2,3 +2,4 @@
 // guests built from this repository's own sources.
 export { ImageError } from './errors.js';
 export * from './elf/index.js';
+export * from './guests/index.js';

@@ -1,5 +1,6 @@
 // How the LWK reaches its host's stdio: Kitten forwards a task's I/O to a host; `serval run` makes
 // that forwarding the default. The app supplies the real streams; tests supply buffers.
+import { LwkError } from './errors.js';
 
 export interface HostIo {
   /** Writes to host descriptor 1 (stdout) or 2 (stderr). */
@@ -8,6 +9,8 @@ export interface HostIo {
   read(fd: number, max: number): Uint8Array;
   /** Whether the host descriptor is a terminal (for TCGETS). */
   isatty(fd: number): boolean;
+  /** Reads a whole host file (programs, kernel images); throws a ServalError if it cannot. */
+  readFile(path: string): Uint8Array;
 }
 
 /** Captures output and serves fixed input: for tests and for embedding. */
@@ -16,11 +19,18 @@ export class BufferedHostIo implements HostIo {
   readonly err: number[] = [];
   private input: Uint8Array;
   private pos = 0;
+  readonly files = new Map<string, Uint8Array>();
   constructor(input: string | Uint8Array = '') {
     this.input = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   }
+  readFile(path: string): Uint8Array {
+    const f = this.files.get(path);
+    if (!f) throw new LwkError('NO_SUCH_FILE', `${path}: no such file`);
+    return f;
+  }
   write(fd: number, bytes: Uint8Array): void {
-    (fd === 2 ? this.err : this.out).push(...bytes);
+    const to = fd === 2 ? this.err : this.out;
+    for (const b of bytes) to.push(b);
   }
   read(_fd: number, max: number): Uint8Array {
     const b = this.input.subarray(this.pos, this.pos + max);

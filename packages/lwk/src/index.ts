@@ -7,3 +7,4 @@ export { AddressSpace, PageTablePool, type Mapping, type Prot } from './aspace.j
 export { BufferedHostIo, type HostIo } from './host-io.js';
 export { LwkError } from './errors.js';
 export { E as Errno } from './errno.js';
+export { LwkHost } from './hostos.js';

@@ -36,7 +36,7 @@ export class Pmem {
       const start = Math.ceil(r.start / align) * align;
       if (start + size <= r.start + r.size) return this.carve(i, start, size, type, owner);
     }
-    throw new LwkError('OUT_OF_MEMORY', `no ${size >> 10} KiB of contiguous physical memory is free (${this.free >> 10} KiB free in all) for ${owner}`);
+    throw new LwkError('OUT_OF_MEMORY', `no ${Math.floor(size / 1024)} KiB of contiguous physical memory is free (${Math.floor(this.free / 1024)} KiB free in all) for ${owner}`);
   }
 
   freeRegion(region: PmemRegion): void {

@@ -6,25 +6,33 @@ import type { PhysicalMemory } from './memory.js';
 import { SA } from './state.js';
 
 /**
- * Writes a PML4 + PDPT + PDs mapping [0, size) with 2 MiB pages at `tablesAt` (needs
- * 4 KiB × (2 + ceil(size / 1 GiB)) bytes) and returns the CR3 value.
+ * Writes a PML4 + PDPT + PDs mapping [0, size) with 2 MiB pages at physical address `tablesAt`
+ * (needs 4 KiB × (2 + ceil(size / 1 GiB)) bytes) and returns the CR3 value. For a guest whose
+ * physical memory starts at host address `hostBase`, the tables are written there but hold guest
+ * addresses.
  */
-export function identityPageTables(mem: PhysicalMemory, tablesAt: number, size: number, user = false): number {
+export function identityPageTables(mem: PhysicalMemory, tablesAt: number, size: number, opts: { user?: boolean; hostBase?: number } = {}): number {
   const gib = Math.max(1, Math.ceil(size / 2 ** 30));
+  const h = opts.hostBase ?? 0;
   const pml4 = tablesAt, pdpt = tablesAt + 4096, pd0 = tablesAt + 8192;
-  mem.fill(tablesAt, 4096 * (2 + gib));
-  const flags = 0x3 | (user ? 0x4 : 0);
-  mem.writeU64(pml4, pdpt | flags);
+  mem.fill(h + tablesAt, 4096 * (2 + gib));
+  const flags = 0x3 | (opts.user ? 0x4 : 0);
+  mem.writeU64(h + pml4, pdpt | flags);
   for (let g = 0; g < gib; g++) {
     const pd = pd0 + g * 4096;
-    mem.writeU64(pdpt + g * 8, pd | flags);
+    mem.writeU64(h + pdpt + g * 8, pd | flags);
     for (let i = 0; i < 512; i++) {
       const pa = g * 2 ** 30 + i * 2 ** 21;
       if (pa >= size) break;
-      mem.writeU64(pd + i * 8, pa + (flags | 0x80));
+      mem.writeU64(h + pd + i * 8, pa + (flags | 0x80));
     }
   }
   return pml4;
+}
+
+/** Size of the tables `identityPageTables` writes for `size` bytes. */
+export function identityPageTablesSize(size: number): number {
+  return 4096 * (2 + Math.max(1, Math.ceil(size / 2 ** 30)));
 }
 
 /** Flat 64-bit code and data segments at the given privilege; paging on with `cr3`. */

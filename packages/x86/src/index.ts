@@ -12,5 +12,5 @@ export { CpuidModel, CPUID1_ECX, CPUID1_EDX, CPUID81_ECX, CPUID81_EDX, type Cpui
 export * from './arch.js';
 export { ServalError, X86Error, UnimplementedError } from './errors.js';
 export { formatInstruction } from './iced/decode.js';
-export { identityPageTables, enterLongMode } from './boot.js';
+export { identityPageTables, identityPageTablesSize, enterLongMode } from './boot.js';
 export { assemble, AsmError, type AssembleResult } from './asm/index.js';

@@ -1,0 +1,63 @@
+// The serval command. Every failure is one line on stderr and a nonzero status: 2 for usage
+// mistakes, 1 for everything else; `serval run` exits with the program's own status.
+import { ServalError } from '@serval/x86';
+import { UsageError, type OptionSpec } from './args.js';
+import { hostCommand } from './commands/host.js';
+import { RUN_OPTIONS, runCommand } from './commands/run.js';
+import { vmCommand } from './commands/vm.js';
+import { VM_OPTIONS } from './vm-setup.js';
+
+const VERSION = '0.1.0';
+
+function optionHelp(spec: Record<string, OptionSpec>): string {
+  return Object.entries(spec).map(([k, s]) => `  --${k}${s.value ? ' VALUE' : ''}`.padEnd(24) + s.help).join('\n');
+}
+
+const HELP: Record<string, string> = {
+  '': `serval ${VERSION} — a lightweight kernel and a hypervisor on a simulated x86-64 machine
+
+usage:
+  serval run [options] <program> [args...]   run a static x86-64 Linux program on the LWK
+  serval vm boot [config.json] [options]     boot a guest in the hypervisor hosted by the LWK
+  serval host boot [config.json] [options]   boot a guest in the hypervisor loaded into the Linux host shim
+  serval help [run|vm|host]                  options of a command
+  serval --version`,
+  run: `usage: serval run [options] <program> [args...]\n\n${optionHelp(RUN_OPTIONS)}`,
+  vm: `usage: serval vm boot [config.json] [options]\n\nWith no kernel, boots the built-in demo guest.\n\n${optionHelp(VM_OPTIONS)}`,
+  host: `usage: serval host boot [config.json] [options]\n\nLoads the v3vee module into a Linux-like host, creates the VM through /dev/v3vee and runs it.\n\n${optionHelp(VM_OPTIONS)}\n  --host-cores VALUE    cores of the host machine\n  --host-memory VALUE   memory of the host machine`,
+};
+
+function log(msg: string): void {
+  process.stderr.write(`serval: ${msg}\n`);
+}
+
+export function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined: case 'help': case '--help': case '-h': {
+        const topic = rest[0] ?? '';
+        if (!(topic in HELP)) throw new UsageError(`no help for "${topic}" (topics: run, vm, host)`);
+        process.stdout.write(`${HELP[topic]}\n`);
+        return 0;
+      }
+      case '--version': case 'version':
+        process.stdout.write(`serval ${VERSION}\n`);
+        return 0;
+      case 'run': return runCommand(rest, log);
+      case 'vm': return vmCommand(rest, log);
+      case 'host': return hostCommand(rest, log);
+      default:
+        throw new UsageError(cmd.startsWith('-') ? `unknown option ${cmd} (see serval help)` : `unknown command "${cmd}" (see serval help)`);
+    }
+  } catch (e) {
+    if (e instanceof ServalError) {
+      log(e instanceof UsageError ? `${e.message}` : e.message);
+      return e instanceof UsageError ? 2 : 1;
+    }
+    log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+    return 70;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,64 @@
+// What `vm boot` and `host boot` share: turning flags or a config file into a validated VM
+// config, resolving built-in guests, and reporting how a VM ended.
+import { buildDemoKernel } from '@serval/guest-tools';
+import { parseVmConfigText, type Vm, type VmConfig } from '@serval/hypervisor';
+import { UsageError, type OptionSpec, type Parsed } from './args.js';
+import { readHostFile } from './host-io.js';
+
+export const VM_OPTIONS: Record<string, OptionSpec> = {
+  kernel: { value: true, help: 'guest kernel (ELF64); default: the built-in demo guest (builtin:demo)' },
+  cmdline: { value: true, help: 'kernel command line' },
+  memory: { value: true, help: 'guest memory, e.g. 64M (default 64M)' },
+  cores: { value: true, help: 'number of vCPUs (default 1)' },
+  freq: { value: true, help: 'vCPU clock, e.g. 2GHz (default 1GHz)' },
+  stats: { value: false, help: 'print instructions, exits and virtual time to stderr at the end' },
+};
+
+export const BUILTIN_DEMO = 'builtin:demo';
+
+/** Host files, plus the guests built into Serval. */
+export function readFileOrBuiltin(path: string): Uint8Array {
+  if (path === BUILTIN_DEMO) return buildDemoKernel();
+  return readHostFile(path);
+}
+
+export function vmConfigFrom(p: Parsed): VmConfig {
+  if (p.positionals.length > 1) throw new UsageError(`vm boot takes one config file, got: ${p.positionals.join(' ')}`);
+  const o = p.options;
+  if (p.positionals.length === 1) {
+    for (const k of ['kernel', 'cmdline', 'memory', 'cores', 'freq']) {
+      if (o.has(k)) throw new UsageError(`--${k} cannot be combined with a config file; put it in the file`);
+    }
+    const file = p.positionals[0];
+    return parseVmConfigText(new TextDecoder().decode(readHostFile(file)), file);
+  }
+  const cores = o.has('cores') ? Number(o.get('cores')) : 1;
+  if (!Number.isInteger(cores) || cores < 1) throw new UsageError(`--cores ${o.get('cores')} is not a positive whole number`);
+  const raw = {
+    name: 'vm0',
+    memory: o.get('memory') ?? '64M',
+    cores: Array.from({ length: cores }, () => (o.has('freq') ? { freq: o.get('freq') } : {})),
+    kernel: { path: o.get('kernel') ?? BUILTIN_DEMO, cmdline: o.get('cmdline') ?? '' },
+    devices: [
+      { id: 'com1', class: 'uart16550', options: { port: 0x3f8, irq: 4 } },
+      { id: 'exit', class: 'debug-exit', options: { port: 0xf4 } },
+    ],
+  };
+  return parseVmConfigText(JSON.stringify(raw), 'command line');
+}
+
+/** The process exit status for a VM that stopped, and a line about it. */
+export function vmOutcome(vm: Vm): { status: number; line: string } {
+  const r = vm.stopReason;
+  if (!r) return { status: 1, line: `VM "${vm.config.name}" did not stop (state ${vm.state})` };
+  switch (r.kind) {
+    case 'guest-exit': return { status: r.status, line: `VM "${vm.config.name}" stopped: the guest exited with status ${r.status}` };
+    case 'requested': return { status: 0, line: `VM "${vm.config.name}" stopped` };
+    default: return { status: 1, line: `VM "${vm.config.name}" failed: ${r.message}` };
+  }
+}
+
+export function vmStats(vm: Vm, ns: number): string {
+  const exits = [...vm.exitCounts].map(([k, n]) => `${k}=${n}`).join(' ');
+  return `instructions=${vm.instructions} virtual_ns=${Math.round(ns)} exits: ${exits || 'none'}`;
+}

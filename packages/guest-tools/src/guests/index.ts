@@ -1,0 +1,2 @@
+export { buildDemoKernel, DEMO_KERNEL_SOURCE, DEMO_KERNEL_BASE } from './demo-kernel.js';
+export { buildHelloElf, HELLO_SOURCE } from './hello.js';

@@ -1,0 +1,54 @@
+// The VM configuration: one validating schema, shared by config files, the CLI's flags and the
+// control interface, so every path to a VM checks the same things.
+import { ConfigError } from '../errors.js';
+import { anyObject, array, freq, int, object, optional, required, size, str, withDefault } from './schema.js';
+
+const MB = 1024 * 1024;
+
+const deviceSchema = object({
+  id: required(str()),
+  class: required(str()),
+  options: withDefault(anyObject(), {}),
+});
+
+const coreSchema = object({
+  freq: optional(freq()),
+  /** The host core this vCPU runs on. */
+  hostCore: optional(int({ min: 0, max: 255 })),
+});
+
+export const vmConfigSchema = object({
+  name: withDefault(str(), 'vm0'),
+  memory: withDefault(size({ min: 2 * MB, max: 64 * 1024 * MB, multipleOf: 2 * MB }), '64M'),
+  cores: withDefault(array(coreSchema, { min: 1, max: 64 }), [{}]),
+  kernel: required(object({
+    path: required(str()),
+    format: withDefault(str({ oneOf: ['auto', 'elf64', 'multiboot'] }), 'auto'),
+    cmdline: withDefault(str(), ''),
+  })),
+  devices: withDefault(array(deviceSchema), []),
+});
+
+export type VmConfig = ReturnType<typeof vmConfigSchema>;
+export type DeviceConfig = VmConfig['devices'][number];
+
+export function parseVmConfig(raw: unknown): VmConfig {
+  const cfg = vmConfigSchema(raw, '');
+  const ids = new Set<string>();
+  cfg.devices.forEach((d, i) => {
+    if (ids.has(d.id)) throw new ConfigError(`devices[${i}].id`, `device id "${d.id}" is used twice`);
+    ids.add(d.id);
+  });
+  return cfg;
+}
+
+/** Parses config text (JSON), with the file name in errors. */
+export function parseVmConfigText(text: string, file = 'config'): VmConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('', `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseVmConfig(raw);
+}

@@ -1,0 +1,8 @@
+// @serval/hypervisor — a Palacios-like VMM that takes from its host only the HostOS interface.
+export type { HostOS, CoreLease, MemoryBlock, ConsoleStream, LogLevel } from './host.js';
+export { Hypervisor } from './hypervisor.js';
+export { Vm, type VmState, type StopReason } from './vm.js';
+export { Vcpu } from './vcpu.js';
+export { parseVmConfig, parseVmConfigText, type VmConfig, type DeviceConfig } from './config/vm-config.js';
+export { DEVICE_CLASSES } from './devices/attach.js';
+export { HypervisorError, ConfigError } from './errors.js';

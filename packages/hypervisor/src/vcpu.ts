@@ -1,0 +1,91 @@
+// A virtual CPU: a leased core running guest code, and the exit loop that services it. Exits go
+// through one dispatch on the exit's kind; port and MMIO accesses reach the VM's buses and
+// complete the instruction.
+import type { Core, CoreDriver, SliceResult } from '@serval/machine';
+import { type CpuidModel, type Exit, type PhysMap, VEC, hex } from '@serval/x86';
+import type { Vm } from './vm.js';
+
+export class Vcpu implements CoreDriver {
+  /** Waiting in HLT for an interrupt (or, for an AP, for its start-up). */
+  halted = false;
+  parked = false;
+  readonly startIcount: number;
+
+  constructor(readonly vm: Vm, readonly index: number, readonly core: Core, physMap: PhysMap, cpuid: CpuidModel, freqHz?: number) {
+    const cpu = core.cpu;
+    cpu.physMap = physMap;
+    cpu.cpuidModel = cpuid;
+    cpu.apicId = index;
+    cpu.flushTlb();
+    cpu.invalidateCode();
+    cpu.intercepts = {
+      syscall: false, io: true, cpuid: false, msr: true, allMsrs: false, hlt: true, vmcall: true,
+      exceptions: 0, interruptWindow: false,
+    };
+    if (freqHz) core.freqHz = freqHz;
+    this.startIcount = cpu.icount;
+  }
+
+  attach(): void {
+    this.core.driver = this;
+  }
+
+  detach(): void {
+    if (this.core.driver === this) this.core.driver = undefined;
+  }
+
+  runSlice(core: Core, budget: number): SliceResult {
+    const vm = this.vm;
+    if (vm.state !== 'running') return 'done';
+    if (this.parked || this.halted) return 'idle';
+    const cpu = core.cpu;
+    let left = budget;
+    while (left > 0) {
+      const before = cpu.icount;
+      const x = cpu.run(left);
+      left -= cpu.icount - before;
+      if (x.kind === 'budget') return 'ran';
+      vm.countExit(x.kind);
+      this.handle(x);
+      if (vm.state !== 'running') return 'done';
+      if (this.halted) return 'idle';
+    }
+    return 'ran';
+  }
+
+  private handle(x: Exit): void {
+    const vm = this.vm;
+    const cpu = this.core.cpu;
+    switch (x.kind) {
+      case 'io':
+        if (x.write) { vm.ports.write(x.port, x.size, x.value); cpu.complete(0); } else cpu.complete(vm.ports.read(x.port, x.size));
+        return;
+      case 'mmio':
+        if (x.write) { vm.mmio.write(x.gpa, x.size, x.value, x.valueHi); cpu.complete(0); } else cpu.complete(vm.mmio.read(x.gpa, x.size));
+        return;
+      case 'hlt':
+        if (!cpu.interruptsEnabled) {
+          vm.fail(`vCPU ${this.index} halted with interrupts disabled at ${hex(x.rip)}: it can never wake up`);
+          return;
+        }
+        this.halted = true;
+        return;
+      case 'msr':
+        // MSRs the core does not implement do not exist on this virtual CPU.
+        cpu.state.rip = x.rip;
+        cpu.injectException(VEC.GP, 0);
+        return;
+      case 'vmcall':
+        cpu.state.set64(0, -38); // -ENOSYS: no hypercalls registered yet
+        return;
+      case 'triple-fault':
+        vm.fail(`vCPU ${this.index} triple-faulted at ${hex(x.rip)} (${x.reason})`);
+        return;
+      case 'unimplemented':
+        vm.fail(`vCPU ${this.index} executed an instruction Serval does not implement: ${x.what} at ${hex(x.rip)}`);
+        return;
+      default:
+        vm.fail(`vCPU ${this.index}: unexpected ${x.kind} exit`);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// A virtual machine: its lifecycle (a state machine that refuses illegal transitions), its
+// resources (cores and contiguous memory leased from the host), its devices and buses, and the
+// record of why it stopped.
+import type { Device } from '@serval/devices';
+import { IrqLatch, MmioBus, PortBus } from '@serval/machine';
+import { CpuidModel, RegionMap } from '@serval/x86';
+import type { VmConfig } from './config/vm-config.js';
+import { attachDevices } from './devices/attach.js';
+import { HypervisorError } from './errors.js';
+import type { CoreLease, HostOS, MemoryBlock } from './host.js';
+import { bootLongMode, loadElf64Kernel, type GuestMemory } from './loader/elf64.js';
+import { Vcpu } from './vcpu.js';
+
+export type VmState = 'created' | 'running' | 'paused' | 'stopped' | 'freed';
+
+export type StopReason =
+  | { kind: 'guest-exit'; status: number }
+  | { kind: 'requested' }
+  | { kind: 'error'; message: string };
+
+const TRANSITIONS: Record<string, VmState[]> = {
+  launch: ['created'],
+  pause: ['running'],
+  resume: ['paused'],
+  stop: ['running', 'paused'],
+  free: ['created', 'stopped'],
+};
+
+export class Vm {
+  state: VmState = 'created';
+  stopReason: StopReason | undefined;
+  readonly ports = new PortBus();
+  readonly mmio = new MmioBus();
+  readonly irqs = new IrqLatch();
+  readonly devices: Device[];
+  readonly vcpus: Vcpu[];
+  readonly memory: GuestMemory;
+  private readonly leases: CoreLease[];
+  private readonly block: MemoryBlock;
+  /** Exits handled, by kind (telemetry). */
+  readonly exitCounts = new Map<string, number>();
+
+  constructor(readonly id: number, readonly config: VmConfig, private readonly host: HostOS) {
+    const hostCores = config.cores.map((c) => c.hostCore);
+    const explicit = hostCores.every((c) => c !== undefined) ? (hostCores as number[]) : undefined;
+    this.leases = host.acquireCores(config.cores.length, explicit);
+    try {
+      this.block = host.allocateMemory(config.memory, 2 * 1024 * 1024);
+    } catch (e) {
+      for (const l of this.leases) l.release();
+      throw e;
+    }
+    this.memory = { mem: host.memory, hostBase: this.block.hpa, size: config.memory };
+    host.memory.fill(this.block.hpa, config.memory);
+    try {
+      this.devices = attachDevices(config.devices, {
+        vmName: config.name, ports: this.ports, mmio: this.mmio, irqs: this.irqs,
+        console: (n) => host.console(n),
+        guestExit: (status) => this.stop({ kind: 'guest-exit', status }),
+      });
+      const physMap = new RegionMap([{ gpa: 0, hpa: this.block.hpa, size: config.memory }]);
+      const cpuid = CpuidModel.baseline({ cores: config.cores.length, brand: 'Serval virtual CPU (hypervisor)' });
+      this.vcpus = this.leases.map((l, i) => new Vcpu(this, i, l.core, physMap, cpuid, config.cores[i].freq));
+      this.loadKernel();
+    } catch (e) {
+      this.release();
+      throw e;
+    }
+  }
+
+  private loadKernel(): void {
+    const k = this.config.kernel;
+    const image = this.host.readFile(k.path);
+    const r = loadElf64Kernel(image, this.memory, k.path);
+    bootLongMode(this.vcpus[0].core.cpu, this.memory, r.entry, k.cmdline);
+    // Application processors wait in HLT until started (INIT/SIPI arrive with the APIC).
+    for (const v of this.vcpus.slice(1)) v.parked = true;
+  }
+
+  private transition(action: keyof typeof TRANSITIONS, to: VmState): void {
+    if (!TRANSITIONS[action].includes(this.state)) {
+      throw new HypervisorError('BAD_VM_STATE', `cannot ${action} VM "${this.config.name}": it is ${this.state}`);
+    }
+    this.state = to;
+  }
+
+  launch(): void {
+    this.transition('launch', 'running');
+    for (const v of this.vcpus) v.attach();
+  }
+
+  pause(): void {
+    this.transition('pause', 'paused');
+    for (const v of this.vcpus) v.detach();
+  }
+
+  resume(): void {
+    this.transition('resume', 'running');
+    for (const v of this.vcpus) v.attach();
+  }
+
+  stop(reason: StopReason = { kind: 'requested' }): void {
+    if (this.state === 'stopped') return;
+    this.transition('stop', 'stopped');
+    this.stopReason = reason;
+    for (const v of this.vcpus) v.detach();
+  }
+
+  /** Stops the VM because the guest did something it cannot survive. */
+  fail(message: string): void {
+    this.host.log('error', `VM "${this.config.name}": ${message}`);
+    if (this.state === 'running' || this.state === 'paused') this.stop({ kind: 'error', message });
+  }
+
+  free(): void {
+    this.transition('free', 'freed');
+    this.release();
+  }
+
+  private release(): void {
+    for (const l of this.leases) l.release();
+    this.host.freeMemory(this.block);
+  }
+
+  countExit(kind: string): void {
+    this.exitCounts.set(kind, (this.exitCounts.get(kind) ?? 0) + 1);
+  }
+
+  /** Instructions retired by all vCPUs. */
+  get instructions(): number {
+    return this.vcpus.reduce((a, v) => a + v.core.cpu.icount - v.startIcount, 0);
+  }
+}

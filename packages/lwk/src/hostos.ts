@@ -1,0 +1,66 @@
+// The LWK as a host for the hypervisor (Palacios on Kitten): VMs get whole cores and physically
+// contiguous memory straight from the kernel's own allocators.
+import type { ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock } from '@serval/hypervisor';
+import type { VirtualClock } from '@serval/machine';
+import type { PhysicalMemory } from '@serval/x86';
+import { LwkError } from './errors.js';
+import type { HostIo } from './host-io.js';
+import type { Lwk } from './kernel.js';
+import type { PmemRegion } from './pmem.js';
+
+export class LwkHost implements HostOS {
+  readonly name = 'serval-lwk';
+  private readonly blocks = new Map<number, PmemRegion>();
+  private readonly consoles = new Map<string, ConsoleStream>();
+
+  constructor(private readonly lwk: Lwk, private readonly io: HostIo, private readonly logFn: (level: LogLevel, msg: string) => void) {}
+
+  get memory(): PhysicalMemory { return this.lwk.node.memory; }
+  get clock(): VirtualClock { return this.lwk.node.clock; }
+
+  acquireCores(count: number, ids?: number[]): CoreLease[] {
+    const node = this.lwk.node;
+    const free = node.cores.filter((c) => !c.owner);
+    const chosen = ids ? ids.map((i) => node.core(i)) : free.slice(0, count);
+    if (ids) {
+      const busy = chosen.find((c) => c.owner);
+      if (busy) throw new LwkError('CORE_BUSY', `core ${busy.id} is in use by ${busy.owner}`);
+    }
+    if (chosen.length < count) throw new LwkError('NO_FREE_CORE', `${count} cores wanted, ${free.length} free`);
+    return chosen.map((core) => {
+      core.owner = 'hypervisor';
+      return { core, release: () => { core.owner = undefined; core.driver = undefined; } };
+    });
+  }
+
+  allocateMemory(size: number, align = 2 * 1024 * 1024): MemoryBlock {
+    const r = this.lwk.pmem.alloc(size, 'vm', 'hypervisor', align);
+    this.blocks.set(r.start, r);
+    return { hpa: r.start, size: r.size };
+  }
+
+  freeMemory(block: MemoryBlock): void {
+    const r = this.blocks.get(block.hpa);
+    if (!r) throw new LwkError('NOT_ALLOCATED', `memory block 0x${block.hpa.toString(16)} was not allocated to the hypervisor`);
+    this.blocks.delete(block.hpa);
+    this.lwk.pmem.freeRegion(r);
+  }
+
+  console(name: string): ConsoleStream {
+    let c = this.consoles.get(name);
+    if (!c) {
+      const io = this.io;
+      c = { write: (bytes) => io.write(1, bytes), onInput: () => {} };
+      this.consoles.set(name, c);
+    }
+    return c;
+  }
+
+  readFile(path: string): Uint8Array {
+    return this.io.readFile(path);
+  }
+
+  log(level: LogLevel, msg: string): void {
+    this.logFn(level, msg);
+  }
+}
