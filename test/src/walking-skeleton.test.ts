@@ -21,6 +21,14 @@ describe('serval run: a static program on the LWK', () => {
     expect(r.status).toBe(42);
   });
 
+  it.skipIf(!HAS_GCC)('runs a static-PIE program (loaded at the PIE base)', () => {
+    const exe = join(tmp(), 'hello-pie');
+    gcc(['-static-pie', '-nostdlib', '-fPIE', '-O2', '-fno-stack-protector', '-fcf-protection=none', '-o', exe, join(ROOT, 'test/fixtures/hello-nostdlib.c')]);
+    const r = serval(['run', exe]);
+    expect(r.stdout).toBe('hello from gcc -static -nostdlib\n');
+    expect(r.status).toBe(42);
+  });
+
   it('runs the hello program assembled in this repository', () => {
     const exe = join(tmp(), 'hello');
     writeFileSync(exe, buildHelloElf(7));
