@@ -58,9 +58,30 @@ export class CpuState {
   efer = 0;
   readonly dr = new Float64Array(8);
 
-  /** 16 XMM registers, four 32-bit lanes each. */
+  /** 16 XMM registers, four 32-bit lanes each; the other views alias the same bytes. */
   readonly xmm = new Int32Array(64);
+  readonly xmm8 = new Uint8Array(this.xmm.buffer);
+  readonly xmm16 = new Uint16Array(this.xmm.buffer);
+  readonly xmmF32 = new Float32Array(this.xmm.buffer);
+  readonly xmmF64 = new Float64Array(this.xmm.buffer);
   mxcsr = 0x1f80;
+
+  /**
+   * x87 physical registers R0-R7 (not ST(i): ST(i) is R[(TOP + i) & 7]). Each is an 80-bit
+   * extended value: a 64-bit significand as int32 halves in `fpr` ([2i] low, [2i+1] high, explicit
+   * integer bit = bit 63) and sign<<15 | biased exponent in `fpe`. MMX registers MM0-MM7 alias the
+   * significands of R0-R7.
+   */
+  readonly fpr = new Int32Array(16);
+  readonly fpe = new Uint16Array(8);
+  fpuControl = 0x037f;
+  /** Status word without TOP (bits 11-13 are kept in `fpuTop`). */
+  fpuStatus = 0;
+  fpuTop = 0;
+  /** Full 16-bit tag word, two bits per physical register: 00 valid, 01 zero, 10 special, 11 empty. */
+  fpuTag = 0xffff;
+  /** Last instruction and operand pointers and opcode (FSTENV/FXSAVE report them). */
+  fpuIp = 0; fpuCs = 0; fpuDp = 0; fpuDs = 0; fpuOpcode = 0;
 
   // MSRs the core implements itself; the rest go to the host (an exit) or read as zero.
   star = [0, 0] as [number, number];
@@ -186,6 +207,11 @@ export class CpuState {
     this.cr0 = 0x60000010; this.cr2 = 0; this.cr3 = 0; this.cr4 = 0; this.cr8 = 0; this.efer = 0;
     this.xmm.fill(0);
     this.mxcsr = 0x1f80;
+    this.fpr.fill(0);
+    this.fpe.fill(0);
+    this.fpuControl = 0x0040;
+    this.fpuStatus = 0; this.fpuTop = 0; this.fpuTag = 0x5555;
+    this.fpuIp = 0; this.fpuCs = 0; this.fpuDp = 0; this.fpuDs = 0; this.fpuOpcode = 0;
     this.intShadow = false;
     this.halted = false;
   }

@@ -10,7 +10,8 @@ import * as data from './ops-data.js';
 import * as flow from './ops-flow.js';
 import { system } from './ops-system.js';
 import { isStringOp, stringOp } from './ops-string.js';
-import { extended } from './ops-ext.js';
+import { extended, groupHelpers } from './ops-ext.js';
+import './groups.js';
 import * as rt from './runtime.js';
 import * as helpers from './helpers.js';
 import { parityTable } from '../state.js';
@@ -129,10 +130,14 @@ const HELPER_NAMES = [
 const HELPERS: Record<string, unknown> = { ...rt, ...helpers };
 for (const n of HELPER_NAMES) if (typeof HELPERS[n] !== 'function') throw new Error(`jit helper ${n} is missing`);
 
-const PROLOGUE = [
-  'const r = c.r, r8 = c.r8, r16 = c.r16, st = c.state, sb = st.segBase, P = H.parity;',
-  `const { ${HELPER_NAMES.join(', ')} } = H;`,
-].join('\n');
+function prologue(): string {
+  const groups = [...groupHelpers().keys()];
+  return [
+    'const r = c.r, r8 = c.r8, r16 = c.r16, st = c.state, sb = st.segBase, P = H.parity;',
+    `const { ${HELPER_NAMES.join(', ')} } = H;`,
+    groups.length ? `const { ${groups.join(', ')} } = H.groups;` : '',
+  ].join('\n');
+}
 
 export interface CompiledBlock {
   fn: () => void;
@@ -181,7 +186,7 @@ export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): Compiled
     e.end();
   }
   if (!lastWroteRip) e.emitRaw(`st.rip = ${e.next};`);
-  const source = `${PROLOGUE}\nreturn function block() {\n${e.source()}\n};`;
+  const source = `${prologue()}\nreturn function block() {\n${e.source()}\n};`;
   const factory = new Function('c', 'H', source) as (c: Cpu, h: unknown) => () => void;
-  return { fn: factory(cpu, { ...HELPERS, parity: parityTable }), source };
+  return { fn: factory(cpu, { ...HELPERS, parity: parityTable, groups: Object.fromEntries(groupHelpers()) }), source };
 }

@@ -1,8 +1,30 @@
-// Instruction groups beyond the integer core (x87, SSE/SSE2, MMX, CMPXCHG8B/16B, ...). Each group
-// registers here; an instruction no group claims compiles to an `unimplemented` exit.
+// Instruction groups beyond the integer core (SSE/SSE2/MMX, x87, ...) plug in here. A group
+// registers an emitter (tried in order; it returns false for instructions it does not know) and,
+// if its emitted code calls out-of-line helpers, a helper object that every compiled block binds
+// under the group's name (so emitted code can say `sse.addps(c, ...)`). An instruction no group
+// claims compiles to an `unimplemented` exit.
 import type { Insn } from '../ir.js';
 import type { Emitter } from './emitter.js';
 
-export function extended(_e: Emitter, _i: Insn): boolean {
+type GroupEmitter = (e: Emitter, i: Insn) => boolean;
+
+const emitters: GroupEmitter[] = [];
+const helperObjects = new Map<string, object>();
+
+export function registerGroup(name: string, emit: GroupEmitter, helpers?: object): void {
+  emitters.push(emit);
+  if (helpers) {
+    if (!/^[a-z][a-z0-9]*$/.test(name)) throw new Error(`bad group name ${name}`);
+    helperObjects.set(name, helpers);
+  }
+}
+
+export function extended(e: Emitter, i: Insn): boolean {
+  for (const f of emitters) if (f(e, i)) return true;
   return false;
+}
+
+/** Names and objects bound in every block's prologue. */
+export function groupHelpers(): ReadonlyMap<string, object> {
+  return helperObjects;
 }

@@ -1,0 +1,3 @@
+// The instruction groups compiled into this engine; importing a group registers it.
+// (Each group module calls registerGroup from ops-ext.ts at load time.)
+export {};
