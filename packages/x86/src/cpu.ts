@@ -9,7 +9,7 @@ import type { Insn } from './ir.js';
 import { Access, Tlb, Walk, walk } from './mmu.js';
 import { IdentityMap, PhysicalMemory, type PhysMap } from './memory.js';
 import { compileBlock, endsBlock } from './jit/compile.js';
-import type { BlockMode } from './jit/emitter.js';
+import { type BlockMode, MODE_KEY_SPAN, modeKey } from './jit/emitter.js';
 import { TLB_MASK } from './jit/runtime.js';
 import { ExitSignal, Fault } from './signals.js';
 import { CpuState, R, SA } from './state.js';
@@ -259,7 +259,11 @@ export class Cpu {
     const s = this.state;
     const bitness = s.bitness;
     const stackSize = bitness === 64 ? 8 : (s.segAttr[SEG.SS] & SA.DB) !== 0 ? 4 : 2;
-    return { bitness, cpl: s.cpl, stackSize };
+    return {
+      bitness, cpl: s.cpl, stackSize,
+      em: (s.cr0 & CR0.EM) !== 0, ts: (s.cr0 & CR0.TS) !== 0, mp: (s.cr0 & CR0.MP) !== 0,
+      osfxsr: (s.cr4 & CR4.OSFXSR) !== 0, osxmmexcpt: (s.cr4 & CR4.OSXMMEXCPT) !== 0,
+    };
   }
 
   private linearIp(): number {
@@ -280,7 +284,7 @@ export class Cpu {
       if (hpa < 0) throw new ExitSignal({ kind: 'triple-fault', rip, reason: `instruction fetch from unbacked physical memory at ${hex(this.mmioGpa)}` }, false);
     }
     const mode = this.modeOf();
-    const key = hpa * 64 + (mode.bitness >> 5) + mode.cpl * 4 + (mode.stackSize >> 2) * 16;
+    const key = hpa * MODE_KEY_SPAN + modeKey(mode);
     const blk = this.blocks.get(key);
     const gen = this.mem.codeGen;
     if (blk !== undefined && blk.rip === rip && gen[blk.page] === blk.gen &&

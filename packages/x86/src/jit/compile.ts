@@ -80,7 +80,7 @@ on([M.Iret, M.Iretd, M.Iretq], flow.iret);
 /** Instructions after which the block must end although control flows on (they change state a block assumes fixed). */
 const ENDS_BLOCK = new Set<number>([
   M.Hlt, M.Sti, M.Popf, M.Popfd, M.Popfq, M.Wrmsr, M.Invlpg, M.Lgdt, M.Lidt, M.Lmsw, M.Cpuid,
-  M.Swapgs, M.In, M.Out, M.Vmcall, M.Syscall, M.Sysret, M.Sysretq, M.Ltr, M.Lldt,
+  M.Swapgs, M.In, M.Out, M.Vmcall, M.Syscall, M.Sysret, M.Sysretq, M.Ltr, M.Lldt, M.Clts,
 ]);
 
 export function endsBlock(i: Insn): boolean {

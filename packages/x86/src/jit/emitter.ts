@@ -12,7 +12,23 @@ export interface BlockMode {
   cpl: number;
   /** Stack pointer width in bytes: 8 in 64-bit mode, else 4 or 2 from SS.B. */
   stackSize: 2 | 4 | 8;
+  /**
+   * FPU/SIMD availability bits, fixed per block because they change only through MOV CR (which
+   * ends a block): CR0.EM, CR0.TS, CR0.MP, CR4.OSFXSR, CR4.OSXMMEXCPT.
+   */
+  em: boolean;
+  ts: boolean;
+  mp: boolean;
+  osfxsr: boolean;
+  osxmmexcpt: boolean;
 }
+
+/** Packs the parts of a mode that select different code into a small integer (part of a block's key). */
+export function modeKey(m: BlockMode): number {
+  return (m.bitness >> 5) | (m.cpl << 2) | ((m.stackSize >> 2) << 4) |
+    (m.em ? 64 : 0) | (m.ts ? 128 : 0) | (m.mp ? 256 : 0) | (m.osfxsr ? 512 : 0) | (m.osxmmexcpt ? 1024 : 0);
+}
+export const MODE_KEY_SPAN = 2048;
 
 export class UnsupportedInsn extends Error {}
 
@@ -206,6 +222,31 @@ export class Emitter {
     if (ss === 8) return { ea: `(r[9] * 4294967296 + (r[8] >>> 0) + ${delta})` };
     if (ss === 4) return { ea: `((sb[${SEG.SS}] + ((r[8] + ${delta}) >>> 0)) >>> 0)` };
     return { ea: `(sb[${SEG.SS}] + ((r16[16] + ${delta}) & 0xffff))` };
+  }
+
+  // ---- availability of the FPU and SIMD units (#UD/#NM exactly as hardware raises them) ----
+
+  /** SSE/SSE2 instructions: #UD if CR0.EM or !CR4.OSFXSR, #NM if CR0.TS. Returns false when it emitted the fault. */
+  requireSse(): boolean {
+    const m = this.mode;
+    if (m.em || !m.osfxsr) { this.fault(); this.emit('c.raise(6);'); return false; }
+    if (m.ts) { this.fault(); this.emit('c.raise(7);'); return false; }
+    return true;
+  }
+
+  /** MMX instructions: #UD if CR0.EM, #NM if CR0.TS. */
+  requireMmx(): boolean {
+    const m = this.mode;
+    if (m.em) { this.fault(); this.emit('c.raise(6);'); return false; }
+    if (m.ts) { this.fault(); this.emit('c.raise(7);'); return false; }
+    return true;
+  }
+
+  /** x87 instructions: #NM if CR0.EM or CR0.TS (WAIT/FWAIT: only if CR0.TS and CR0.MP; pass `wait`). */
+  requireFpu(wait = false): boolean {
+    const m = this.mode;
+    if (wait ? m.ts && m.mp : m.em || m.ts) { this.fault(); this.emit('c.raise(7);'); return false; }
+    return true;
   }
 
   // ---- control flow ----
