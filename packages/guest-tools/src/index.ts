@@ -2,4 +2,5 @@
 // guests built from this repository's own sources.
 export { ImageError } from './errors.js';
 export * from './elf/index.js';
+export * from './multiboot/index.js';
 export * from './guests/index.js';

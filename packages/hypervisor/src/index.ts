@@ -6,3 +6,6 @@ export { Vcpu } from './vcpu.js';
 export { parseVmConfig, parseVmConfigText, type VmConfig, type DeviceConfig } from './config/vm-config.js';
 export { DEVICE_CLASSES } from './devices/attach.js';
 export { HypervisorError, ConfigError } from './errors.js';
+export { loadMultibootKernel, bootMultiboot, MB_INFO, type MultibootLoad } from './loader/multiboot.js';
+/** A host over a bare node, for tests of VMs in other packages. */
+export { TestHost } from './test-host.js';

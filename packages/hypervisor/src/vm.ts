@@ -3,12 +3,14 @@
 // record of why it stopped.
 import type { Device } from '@serval/devices';
 import { IrqLatch, MmioBus, PortBus } from '@serval/machine';
+import { findMultibootHeader, isElf } from '@serval/guest-tools';
 import { CpuidModel, RegionMap } from '@serval/x86';
 import type { VmConfig } from './config/vm-config.js';
 import { attachDevices } from './devices/attach.js';
 import { HypervisorError } from './errors.js';
 import type { CoreLease, HostOS, MemoryBlock } from './host.js';
 import { bootLongMode, loadElf64Kernel, type GuestMemory } from './loader/elf64.js';
+import { bootMultiboot, loadMultibootKernel } from './loader/multiboot.js';
 import { Vcpu } from './vcpu.js';
 
 export type VmState = 'created' | 'running' | 'paused' | 'stopped' | 'freed';
@@ -25,6 +27,19 @@ const TRANSITIONS: Record<string, VmState[]> = {
   stop: ['running', 'paused'],
   free: ['created', 'stopped'],
 };
+
+/**
+ * 'auto' boots through multiboot when the image has a multiboot header it can be loaded by: a
+ * flat image with address fields, or anything but an ELF64 (which multiboot cannot load and
+ * which keeps its 64-bit direct boot).
+ */
+function kernelFormat(image: Uint8Array, format: string): 'elf64' | 'multiboot' {
+  if (format !== 'auto') return format === 'multiboot' ? 'multiboot' : 'elf64';
+  const h = findMultibootHeader(image);
+  if (!h) return 'elf64';
+  const elf64 = isElf(image) && image[4] === 2;
+  return h.addresses || !elf64 ? 'multiboot' : 'elf64';
+}
 
 export class Vm {
   state: VmState = 'created';
@@ -71,8 +86,14 @@ export class Vm {
   private loadKernel(): void {
     const k = this.config.kernel;
     const image = this.host.readFile(k.path);
-    const r = loadElf64Kernel(image, this.memory, k.path);
-    bootLongMode(this.vcpus[0].core.cpu, this.memory, r.entry, k.cmdline);
+    const cpu = this.vcpus[0].core.cpu;
+    if (kernelFormat(image, k.format) === 'multiboot') {
+      const r = loadMultibootKernel(image, this.memory, k.path, k.cmdline);
+      bootMultiboot(cpu, this.memory, r.entry, r.infoAddr);
+    } else {
+      const r = loadElf64Kernel(image, this.memory, k.path);
+      bootLongMode(cpu, this.memory, r.entry, k.cmdline);
+    }
     // Application processors wait in HLT until started (INIT/SIPI arrive with the APIC).
     for (const v of this.vcpus.slice(1)) v.parked = true;
   }
