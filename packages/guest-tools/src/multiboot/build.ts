@@ -10,7 +10,7 @@ import { encodeMultibootHeader, MBH } from './header.js';
 export const MULTIBOOT_HEADER_SIZE = 32;
 
 export interface MultibootKernelSpec {
-  /** NASM-syntax source, assembled from `loadAddr + MULTIBOOT_HEADER_SIZE` in 32-bit mode. */
+  /** NASM-syntax source, assembled in 32-bit mode from `loadAddr + MULTIBOOT_HEADER_SIZE`; `align` counts from `loadAddr`. */
   source: string;
   /** Physical address of the image's first byte (the header). Default 1 MiB. */
   loadAddr?: number;
@@ -39,19 +39,20 @@ export interface MultibootKernel {
 export function buildMultibootKernel(spec: MultibootKernelSpec): MultibootKernel {
   const loadAddr = spec.loadAddr ?? 0x100000;
   if (loadAddr % 4 !== 0 || loadAddr < 0 || loadAddr >= 2 ** 32) throw new ImageError('BAD_LOAD_ADDRESS', `multiboot load address 0x${loadAddr.toString(16)} is not a 4-byte-aligned 32-bit address`);
-  const { bytes, labels } = assemble(spec.source, { bitness: 32, origin: loadAddr + MULTIBOOT_HEADER_SIZE, defines: spec.defines });
+  // The header's room is part of the assembly so that `align` counts from the (page-aligned) load
+  // address, as the source's author expects.
+  const { bytes, labels } = assemble(`times ${MULTIBOOT_HEADER_SIZE} db 0\n${spec.source}`, { bitness: 32, origin: loadAddr, defines: spec.defines });
   const entryName = spec.entry ?? 'start';
   const entry = labels.get(entryName);
   if (entry === undefined) throw new ImageError('NO_ENTRY', `the multiboot kernel source defines no entry label "${entryName}"`);
-  const loadEnd = loadAddr + MULTIBOOT_HEADER_SIZE + bytes.length;
+  const loadEnd = loadAddr + bytes.length;
   const bssEnd = loadEnd + (spec.bssSize ?? 0);
   if (bssEnd > 2 ** 32) throw new ImageError('TOO_LARGE', 'the multiboot kernel does not fit below 4 GiB');
   const flags = spec.flags ?? (MBH.PAGE_ALIGN | MBH.MEMORY_INFO);
   const flat = spec.format === 'flat';
   const header = encodeMultibootHeader(flags, flat ? { headerAddr: loadAddr, loadAddr, loadEndAddr: loadEnd, bssEndAddr: spec.bssSize ? bssEnd : 0, entryAddr: entry } : undefined);
-  const body = new Uint8Array(MULTIBOOT_HEADER_SIZE + bytes.length);
+  const body = bytes.slice();
   body.set(header);
-  body.set(bytes, MULTIBOOT_HEADER_SIZE);
   const image = flat ? body : buildElf32(entry, [{ addr: loadAddr, bytes: body, memSize: bssEnd - loadAddr }]);
   return { image, labels, entry, loadAddr, loadEnd, bssEnd };
 }

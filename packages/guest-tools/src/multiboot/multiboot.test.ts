@@ -59,6 +59,12 @@ describe('multiboot kernels built from assembly', () => {
     expect(k.labels.get('msg')).toBe(0x100000 + 32 + 6);
   });
 
+  it('aligns from the load address, so `align 4096` gives a page boundary', () => {
+    const k = buildMultibootKernel({ source: 'start: hlt\nalign 4096\npage: dd 1' });
+    expect(k.labels.get('page')).toBe(0x101000);
+    expect(k.loadEnd).toBe(0x101004);
+  });
+
   it('as a flat binary: the header names where each part goes', () => {
     const k = buildMultibootKernel({ source: SRC, format: 'flat', loadAddr: 0x200000, bssSize: 100 });
     const h = findMultibootHeader(k.image)!;
