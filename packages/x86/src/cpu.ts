@@ -19,6 +19,8 @@ import { UnimplementedError } from './errors.js';
 
 const P32 = 4294967296;
 const MAX_BLOCK_INSNS = 64;
+const JCACHE_SIZE = 4096;
+const JCACHE_MASK = JCACHE_SIZE - 1;
 const BUDGET_EXIT: Exit = Object.freeze({ kind: 'budget' }) as Exit;
 
 interface Block {
@@ -26,6 +28,11 @@ interface Block {
   n: number;
   insns: Insn[];
   rip: number;
+  /** CS base the block was fetched with (real and protected mode blocks depend on it). */
+  csBase: number;
+  modeKey: number;
+  /** TLB epoch at which rip → hpa was last confirmed; a jump-cache hit needs the current epoch. */
+  epoch: number;
   hpa: number;
   page: number;
   gen: number;
@@ -81,8 +88,9 @@ export class Cpu {
 
   private readonly blocks = new Map<number, Block>();
   private cur: Block | undefined;
-  private blockStart = 0;
-  private readonly keepSource: boolean;
+  /** `icount` when the running block (or the current iteration of a self-looping block) began. */
+  blockStart = 0;
+  keepSource: boolean;
 
   // Completion replay for io/mmio exits: values the host supplied for the instruction at `replayIp`.
   private replay: number[] = [];
@@ -234,16 +242,41 @@ export class Cpu {
   /** Drops every translation (call after changing paging state from the host side). */
   flushTlb(): void {
     for (const t of this.tlbs) t.flush();
+    this.epoch++;
   }
 
   /** Drops every compiled block (after the host rewrites guest code without going through memory APIs). */
   invalidateCode(): void {
     this.blocks.clear();
+    this.jcache.fill(undefined);
   }
 
-  /** Re-derives what depends on CPL and mode (TLB set); called after state changes from either side. */
+  /**
+   * Re-derives what depends on CPL and mode (TLB set, block mode); called after state changes from
+   * either side. Lookups also notice mode changes on their own by comparing a signature of the
+   * state the mode derives from, so a missed call costs speed, never correctness.
+   */
   modeChanged(): void {
-    const t = this.tlbs[this.state.cpl === 3 ? 1 : 0];
+    this.sigCr0 = NaN;
+    this.syncMode();
+  }
+
+  // The state the block mode derives from, as last seen, and the mode derived from it.
+  private sigCr0 = NaN; private sigCr4 = 0; private sigEfer = 0; private sigCs = 0; private sigSs = 0; private sigSel = 0;
+  private mode!: BlockMode;
+  private modeKeyCur = 0;
+  /** Bumped whenever any translation may have changed (TLB flushes, INVLPG). */
+  private epoch = 0;
+  private readonly jcache: (Block | undefined)[] = new Array(JCACHE_SIZE).fill(undefined);
+
+  private syncMode(): void {
+    const s = this.state;
+    const csA = s.segAttr[SEG.CS], ssA = s.segAttr[SEG.SS], sel = s.segSel[SEG.CS];
+    if (s.cr0 === this.sigCr0 && s.cr4 === this.sigCr4 && s.efer === this.sigEfer && csA === this.sigCs && ssA === this.sigSs && sel === this.sigSel) return;
+    this.sigCr0 = s.cr0; this.sigCr4 = s.cr4; this.sigEfer = s.efer; this.sigCs = csA; this.sigSs = ssA; this.sigSel = sel;
+    this.mode = this.modeOf();
+    this.modeKeyCur = modeKey(this.mode);
+    const t = this.tlbs[this.mode.cpl === 3 ? 1 : 0];
     this.tagR = t.tagR; this.tagW = t.tagW; this.tagX = t.tagX; this.tphys = t.phys;
   }
 
@@ -273,7 +306,22 @@ export class Cpu {
 
   private lookup(): Block {
     const s = this.state;
+    this.syncMode();
     const rip = s.rip;
+    const j = this.jcache[rip & JCACHE_MASK];
+    if (j !== undefined && j.rip === rip && j.epoch === this.epoch && j.modeKey === this.modeKeyCur &&
+      j.csBase === s.segBase[SEG.CS]) {
+      const gen = this.mem.codeGen;
+      if (gen[j.page] === j.gen && (j.page2 < 0 || gen[j.page2] === j.gen2)) return j;
+    }
+    const b = this.lookupSlow(rip);
+    b.epoch = this.epoch;
+    this.jcache[rip & JCACHE_MASK] = b;
+    return b;
+  }
+
+  private lookupSlow(rip: number): Block {
+    const s = this.state;
     const la = this.linearIp();
     const vpn = Math.floor(la / 4096);
     const i = vpn & TLB_MASK;
@@ -283,11 +331,11 @@ export class Cpu {
       hpa = this.translate(la, Access.Exec, s.cpl === 3);
       if (hpa < 0) throw new ExitSignal({ kind: 'triple-fault', rip, reason: `instruction fetch from unbacked physical memory at ${hex(this.mmioGpa)}` }, false);
     }
-    const mode = this.modeOf();
-    const key = hpa * MODE_KEY_SPAN + modeKey(mode);
+    const mode = this.mode;
+    const key = hpa * MODE_KEY_SPAN + this.modeKeyCur;
     const blk = this.blocks.get(key);
     const gen = this.mem.codeGen;
-    if (blk !== undefined && blk.rip === rip && gen[blk.page] === blk.gen &&
+    if (blk !== undefined && blk.rip === rip && blk.csBase === s.segBase[SEG.CS] && gen[blk.page] === blk.gen &&
       (blk.page2 < 0 || (gen[blk.page2] === blk.gen2 && this.page2Ok(blk)))) return blk;
     const nb = this.compile(rip, la, hpa, mode);
     this.blocks.set(key, nb);
@@ -335,7 +383,8 @@ export class Cpu {
     if (crosses) this.mem.markCode(page2);
     const compiled = compileBlock(this, d.insns, mode);
     return {
-      fn: compiled.fn, n: d.insns.length, insns: d.insns, rip, hpa, page, gen: this.mem.codeGen[page],
+      fn: compiled.fn, n: d.insns.length, insns: d.insns, rip, csBase: this.state.segBase[SEG.CS], modeKey: modeKey(mode), epoch: this.epoch,
+      hpa, page, gen: this.mem.codeGen[page],
       page2, gen2: page2 >= 0 ? this.mem.codeGen[page2] : 0, la2, source: this.keepSource ? compiled.source : '',
     };
   }
@@ -613,6 +662,7 @@ export class Cpu {
   invlpg(la: number): void {
     const vpn = Math.floor(la / 4096);
     for (const t of this.tlbs) t.flushPage(vpn);
+    this.epoch++;
   }
 
   syscall(ip: number, next: number): void {

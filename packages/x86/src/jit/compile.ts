@@ -11,6 +11,7 @@ import * as flow from './ops-flow.js';
 import { system } from './ops-system.js';
 import { isStringOp, stringOp } from './ops-string.js';
 import { extended, groupHelpers } from './ops-ext.js';
+import { cacheRegisters } from './regcache.js';
 import './groups.js';
 import * as rt from './runtime.js';
 import * as helpers from './helpers.js';
@@ -163,6 +164,26 @@ function lockable(i: Insn): boolean {
 const LOCKABLE = new Set<number>([M.Add, M.Adc, M.And, M.Btc, M.Btr, M.Bts, M.Cmpxchg, M.Cmpxchg8b,
   M.Cmpxchg16b, M.Dec, M.Inc, M.Neg, M.Not, M.Or, M.Sbb, M.Sub, M.Xor, M.Xadd, M.Xchg]);
 
+/** Whether the block's last instruction can jump back to its first (a loop that is one block). */
+function branchesToItself(insns: Insn[]): boolean {
+  const last = insns[insns.length - 1];
+  const t = last.ops[0];
+  return (last.flow === FlowControl.ConditionalBranch || last.flow === FlowControl.UnconditionalBranch) &&
+    t !== undefined && t.k === OK.Branch && (t.size === 8 ? t.hi * 4294967296 + (t.lo >>> 0) : t.lo >>> 0) === insns[0].ip;
+}
+
+/**
+ * A block that branches to itself runs as a JS loop until it leaves or the run's budget is spent,
+ * instead of returning to the dispatcher every iteration. Each iteration accounts its instructions
+ * (and `blockStart`, which fault handling uses) as if the dispatcher had run it.
+ */
+function selfLoop(body: string, insns: Insn[]): string {
+  // The first calls return after one iteration: V8 then has type feedback for the loop's exit path
+  // (and the register write-back) before it compiles the hot loop; without it, optimized code
+  // deoptimizes on every exit.
+  return `for (;;) {\n${body}\nif (st.rip !== ${insns[0].ip} || c.icount >= c.runEnd || warmup > 0) { warmup--; return; }\nc.blockStart = c.icount; c.icount += ${insns.length};\n}`;
+}
+
 export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): CompiledBlock {
   const e = new Emitter(mode);
   const live = flagLiveness(insns);
@@ -186,7 +207,9 @@ export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): Compiled
     e.end();
   }
   if (!lastWroteRip) e.emitRaw(`st.rip = ${e.next};`);
-  const source = `${prologue()}\nreturn function block() {\n${e.source()}\n};`;
+  const looped = branchesToItself(insns) ? selfLoop(e.source(), insns) : e.source();
+  const body = cacheRegisters(looped);
+  const source = `${prologue()}\nlet warmup = 2;\nreturn function block() {\n${body}\n};`;
   const factory = new Function('c', 'H', source) as (c: Cpu, h: unknown) => () => void;
   return { fn: factory(cpu, { ...HELPERS, parity: parityTable, groups: Object.fromEntries(groupHelpers()) }), source };
 }

@@ -139,7 +139,10 @@ const SHIFT_KIND: Record<number, number> = {
 export function shift(e: Emitter, i: Insn): void {
   const d = i.ops[0];
   const kind = SHIFT_KIND[i.mnem];
-  const count = i.ops.length > 1 ? e.load(i.ops[1], 1) : '1';
+  const cnt = i.ops.length > 1 ? i.ops[1] : undefined;
+  const imm = cnt === undefined ? 1 : cnt.k === OK.Imm ? cnt.lo & 31 : -1;
+  if (d.size === 4 && imm > 0 && (kind === 4 || kind === 5 || kind === 7)) return shiftImm32(e, i, kind, imm);
+  const count = cnt ? e.load(cnt, 1) : '1';
   e.fault();
   if (d.size === 8) {
     const [l0, h0] = e.load64(d);
@@ -150,6 +153,28 @@ export function shift(e: Emitter, i: Insn): void {
   }
   const res = e.tmp('r');
   e.emit(`const ${res} = shift32(c, ${kind}, ${e.load(d)}, ${count}, ${d.size * 8});`);
+  e.store(d, res);
+}
+
+/**
+ * SHL/SHR/SAR of a 32-bit operand by a constant 1-31: the common compiled-code case, inline. Flags
+ * as the helper computes them (CF = last bit out; OF = MSB(result) XOR CF for SHL, MSB(source) for
+ * SHR, 0 for SAR; AF cleared).
+ */
+function shiftImm32(e: Emitter, i: Insn, kind: number, n: number): void {
+  const d = i.ops[0];
+  const a = e.tmp('a'), res = e.tmp('r');
+  e.emit(`const ${a} = ${e.load(d)};`);
+  if (kind === 4) {
+    e.emit(`const ${res} = ${a} << ${n};`);
+    e.setFlags(4, res, `((${a} >>> ${32 - n}) & 1) | ((((${res} >>> 31) ^ (${a} >>> ${32 - n})) & 1) << 11)`);
+  } else if (kind === 5) {
+    e.emit(`const ${res} = (${a} >>> ${n}) | 0;`);
+    e.setFlags(4, res, `((${a} >>> ${n - 1}) & 1) | ((${a} >>> 31) << 11)`);
+  } else {
+    e.emit(`const ${res} = ${a} >> ${n};`);
+    e.setFlags(4, res, `((${a} >> ${n - 1}) & 1)`);
+  }
   e.store(d, res);
 }
 
@@ -256,10 +281,14 @@ export function bitTest(e: Emitter, i: Insn, op: 0 | 1 | 2 | 3): void {
 export function bitScan(e: Emitter, i: Insn, kind: 'bsf' | 'bsr'): void {
   const [d, s] = i.ops;
   e.fault();
+  const found = e.tmp('nz');
   if (s.size === 8) {
     const [l, h] = e.load64(s);
-    e.emit(`if (bitScan(c, ${kind === 'bsr'}, ${l}, ${h}, 64)) { r[${2 * d.reg}] = r[${TMP_HI}]; r[${2 * d.reg + 1}] = 0; }`);
-    return;
+    e.emit(`const ${found} = bitScan(c, ${kind === 'bsr'}, ${l}, ${h}, 64);`);
+  } else {
+    e.emit(`const ${found} = bitScan(c, ${kind === 'bsr'}, ${e.load(s)}, 0, ${s.size * 8});`);
   }
-  e.emit(`if (bitScan(c, ${kind === 'bsr'}, ${e.load(s)}, 0, ${s.size * 8})) { ${d.size === 4 ? `r[${2 * d.reg}] = r[${TMP_HI}]; r[${2 * d.reg + 1}] = 0;` : `r16[${4 * d.reg}] = r[${TMP_HI}];`} }`);
+  // The destination is left alone for a zero source (as the hardware does).
+  if (d.size === 2) e.emit(`if (${found}) r16[${4 * d.reg}] = r[${TMP_HI}];`);
+  else e.emit(`if (${found}) { r[${2 * d.reg}] = r[${TMP_HI}]; r[${2 * d.reg + 1}] = 0; }`);
 }
