@@ -3,6 +3,7 @@
 // intercepts, the typed exits, and completions/injections between runs.
 import { CR0, CR4, EFER, FL, MSR, SEG, VEC, VEC_HAS_ERROR_CODE, VEC_NAMES } from './arch.js';
 import { CpuidModel } from './cpuid.js';
+import { allowedFeatures } from './features.js';
 import { defaultIntercepts, type Exit, type Intercepts } from './exits.js';
 import { decodeRun, formatInstruction } from './iced/decode.js';
 import type { Insn } from './ir.js';
@@ -65,7 +66,26 @@ export class Cpu {
   readonly u8: Uint8Array;
   readonly dv: DataView;
   physMap: PhysMap;
-  cpuidModel: CpuidModel;
+  private model!: CpuidModel;
+  private featureSet: ReadonlySet<number> = new Set();
+  private featureVersion = -1;
+  get cpuidModel(): CpuidModel { return this.model; }
+  set cpuidModel(m: CpuidModel) {
+    this.model = m;
+    this.featureVersion = -1;
+  }
+  /**
+   * iced CpuidFeatures the core executes, derived from the CPUID model. A changed model changes
+   * which instructions exist, so compiled code is dropped.
+   */
+  get features(): ReadonlySet<number> {
+    if (this.featureVersion !== this.model.version) {
+      this.featureSet = allowedFeatures(this.model);
+      this.featureVersion = this.model.version;
+      this.invalidateCode();
+    }
+    return this.featureSet;
+  }
   apicId: number;
   tscSource: () => number;
   tscOffset = 0;
@@ -150,6 +170,7 @@ export class Cpu {
       }
       s.intShadow = false;
       this.cur = blk;
+      this.ii = 0;
       this.blockStart = this.icount;
       this.icount += blk.n;
       try {
@@ -165,6 +186,9 @@ export class Cpu {
   /** Turns a signal thrown inside a block (or a fetch) into an exit, a delivered exception, or nothing. */
   private signal(e: unknown, blk: Block | undefined): Exit | undefined {
     const s = this.state;
+    if (blk && this.ii >= blk.n && (e instanceof Fault || e instanceof ExitSignal)) {
+      throw new UnimplementedError(`internal error: instruction ${this.ii} of a ${blk.n}-instruction block at ${hex(blk.rip)} raised ${e instanceof Fault ? `vector ${e.vector}` : e.exit.kind} without recording itself`);
+    }
     if (e instanceof Fault) {
       if (blk) {
         const insn = blk.insns[this.ii];
@@ -322,6 +346,7 @@ export class Cpu {
 
   private lookupSlow(rip: number): Block {
     const s = this.state;
+    void this.features; // drops stale code first if the CPUID model changed
     const la = this.linearIp();
     const vpn = Math.floor(la / 4096);
     const i = vpn & TLB_MASK;

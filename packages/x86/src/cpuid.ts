@@ -37,6 +37,8 @@ export interface CpuidOptions {
 
 export class CpuidModel {
   private readonly leaves = new Map<string, CpuidRegs>();
+  /** Bumped on every change, so cores can tell when the instruction set they expose changed. */
+  version = 0;
   maxBasic = 0;
   maxExtended = 0x80000000;
 
@@ -55,6 +57,7 @@ export class CpuidModel {
   set(leaf: number, regs: CpuidRegs, subleaf?: number): void {
     leaf >>>= 0;
     this.leaves.set(`${leaf}:${subleaf === undefined ? '*' : subleaf >>> 0}`, [regs[0] | 0, regs[1] | 0, regs[2] | 0, regs[3] | 0]);
+    this.version++;
     if (leaf < 0x80000000) this.maxBasic = Math.max(this.maxBasic, leaf);
     else this.maxExtended = Math.max(this.maxExtended, leaf);
     this.refreshMax();

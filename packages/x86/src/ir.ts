@@ -77,6 +77,8 @@ export interface Insn {
   memSize: number;
   /** Set for undecodable bytes: executing this raises #UD. */
   invalid: boolean;
+  /** iced `CpuidFeature`s the instruction needs (it raises #UD unless the CPUID advertises them all). */
+  features: readonly number[];
   /** Privileged (CPL 0 only). */
   privileged: boolean;
   /** The instruction's text, filled only when asked for (tracing, errors). */

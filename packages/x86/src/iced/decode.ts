@@ -44,6 +44,18 @@ for (const v of Object.values(iced.MemorySize)) {
   if (typeof v === 'number') MEM_SIZE[v] = iced.MemorySizeExt.size(v);
 }
 
+const NO_FEATURES: readonly number[] = [];
+/** Per-Code cache: the feature list depends only on the encoding form. */
+const FEATURES_BY_CODE = new Map<number, readonly number[]>();
+function featuresOf(code: number, ins: IcedModule): readonly number[] {
+  let f = FEATURES_BY_CODE.get(code);
+  if (!f) {
+    f = Array.from(ins.cpuidFeatures());
+    FEATURES_BY_CODE.set(code, f);
+  }
+  return f;
+}
+
 function blankOperand(): Operand {
   return { k: OK.None, size: 0, rc: RC.Other, reg: 0, seg: -1, base: -1, index: -1, scale: 1, disp: 0, lo: 0, hi: 0 };
 }
@@ -156,6 +168,7 @@ export function toInsn(ins: IcedModule, ip: number, bitness: number): Insn {
     stackInc: invalid ? 0 : ins.stackPointerIncrement,
     memSize: ins.memorySize,
     invalid,
+    features: invalid ? NO_FEATURES : featuresOf(ins.code, ins),
     privileged: ins.isPrivileged,
   };
 }

@@ -146,8 +146,10 @@ export interface CompiledBlock {
 }
 
 /** Emits one instruction; returns false when nothing implements it. */
-function emitOne(e: Emitter, i: Insn): boolean {
+function emitOne(e: Emitter, i: Insn, allowed: ReadonlySet<number>): boolean {
   if (i.invalid) { e.fault(); e.emit('c.raise(6);'); return true; }
+  // VMCALL is how guests call the hypervisor, whatever the CPUID says about VMX.
+  if (i.mnem !== M.Vmcall && !i.features.every((f) => allowed.has(f))) { e.fault(); e.emit('c.raise(6);'); return true; }
   if (i.lock && !lockable(i)) { e.fault(); e.emit('c.raise(6);'); return true; }
   if (isStringOp(i)) { stringOp(e, i); return true; }
   const f = table.get(i.mnem);
@@ -193,7 +195,7 @@ export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): Compiled
     e.begin(i, k, live[k]);
     let ok = false;
     try {
-      ok = emitOne(e, i);
+      ok = emitOne(e, i, cpu.features);
     } catch (err) {
       if (!(err instanceof UnsupportedInsn)) throw err;
       ok = false;

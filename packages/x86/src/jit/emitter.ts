@@ -63,7 +63,8 @@ export class Emitter {
   emit(s: string): void { this.cur.push(s); }
   /** Emits code after the current instruction's block (used for the final RIP update). */
   emitRaw(s: string): void { this.lines.push(s); }
-  tmp(p = 't'): string { return `${p}${this.tmpN++}`; }
+  /** A fresh local name; the $ keeps it apart from every name the block binds (r, r8, r16, ...). */
+  tmp(p = 't'): string { return `${p}$${this.tmpN++}`; }
   /** Marks the instruction as able to fault or exit (records its index before it runs). */
   fault(): void { this.mayFault = true; }
   source(): string { return this.lines.join('\n'); }
@@ -264,7 +265,7 @@ export class Emitter {
 
   /** Sets RIP from a runtime value (lo/hi int32 pair or a narrower value). */
   jumpToValue(lo: string, hi: string, size: number): void {
-    if (size === 8) this.emit(`st.rip = canon(c, ${hi} * 4294967296 + (${lo} >>> 0));`);
+    if (size === 8) { this.fault(); this.emit(`st.rip = canon(c, ${hi} * 4294967296 + (${lo} >>> 0));`); }
     else if (size === 4) this.emit(`st.rip = ${lo} >>> 0;`);
     else this.emit(`st.rip = ${lo} & 0xffff;`);
     this.wroteRip = true;
