@@ -1,3 +1,4 @@
 // The instruction groups compiled into this engine; importing a group registers it.
 // (Each group module calls registerGroup from ops-ext.ts at load time.)
+import './simd/index.js';
 export {};
