@@ -10,9 +10,16 @@ import { wr8 } from '../runtime.js';
 /** Scratch vector for memory sources of out-of-line helpers (one instruction at a time uses it). */
 export const T = new Int32Array(4);
 
-/** Checks that the page of `la` is writable (a store about to span two pages checks its second). */
-export function probeWrite(c: Cpu, la: number): void {
-  c.translate(la, Access.Write, c.state.cpl === 3);
+/**
+ * Checks that [first, last] (at most two pages) is writable before a store that is done in pieces
+ * writes anything. A fault reports the lowest inaccessible address (CR2), as hardware does: the
+ * start of the second page when only that one is missing.
+ */
+export function probeWrite(c: Cpu, first: number, last: number): void {
+  const user = c.state.cpl === 3;
+  c.translate(first, Access.Write, user);
+  const page = last - (((last % 4096) + 4096) % 4096);
+  if (page > first) c.translate(page, Access.Write, user);
 }
 
 /**
@@ -26,22 +33,14 @@ export function fpuPending(c: Cpu): void {
 
 /**
  * MASKMOVQ/MASKMOVDQU: stores the bytes of D whose mask byte in M has its top bit set to
- * [ea + k]. Every page a selected byte falls on is checked before the first byte is written; with
- * an all-zero mask nothing is accessed (no fault), as on the reference CPU.
+ * [ea + k]. Which bytes may fault with a sparse mask is implementation-specific; the reference CPU
+ * (AMD Zen) checks the whole n-byte range for writing whatever the mask, even an all-zero one,
+ * and writes nothing when that faults.
  */
 export function maskmov(c: Cpu, ea: number, D: Int32Array, di: number, M: Int32Array, mi: number, n: number, wrap: boolean): void {
-  let first = -1, last = -1;
-  for (let k = 0; k < n; k++) {
-    if (((M[mi + (k >> 2)] >>> (8 * (k & 3))) & 0x80) !== 0) {
-      if (first < 0) first = k;
-      last = k;
-    }
-  }
-  if (first < 0) return;
   const at = (k: number) => wrap ? (ea + k) >>> 0 : ea + k;
-  probeWrite(c, at(first));
-  probeWrite(c, at(last));
-  for (let k = first; k <= last; k++) {
+  probeWrite(c, at(0), at(n - 1));
+  for (let k = 0; k < n; k++) {
     if (((M[mi + (k >> 2)] >>> (8 * (k & 3))) & 0x80) !== 0) wr8(c, at(k), (D[di + (k >> 2)] >>> (8 * (k & 3))) & 0xff);
   }
 }

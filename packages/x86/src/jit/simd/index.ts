@@ -6,7 +6,8 @@
 // SSE additions such as PSHUFW, PMINUB mm) are MMX (#UD when CR0.EM, #NM when CR0.TS). Whatever
 // touches an MM register then takes a pending unmasked x87 exception (#MF) and, once it has
 // completed, puts the x87 unit in MMX state: TOP = 0, every tag valid (EMMS: every tag empty), and
-// each MM register it wrote gets sign/exponent all ones.
+// each MM register it wrote gets sign/exponent all ones. A fault leaves the x87 state as it was,
+// except for MASKMOVQ, which the reference CPU switches to MMX state before its store faults.
 import { Code as C } from '../../iced/iced.js';
 import { OK, RC, type Insn } from '../../ir.js';
 import type { Emitter } from '../emitter.js';
@@ -43,8 +44,10 @@ function emit(e: Emitter, i: Insn): boolean {
   }
   if (xmm) e.emit('const X = st.xmm;');
   if (mmx) e.emit('const F = st.fpr;');
+  const early = mmx && i.code === C.Maskmovq_rDI_mm_mm;
+  if (early) e.emit('st.fpuTop = 0; st.fpuTag = 0;');
   h(new Ops(e, i), i);
-  if (mmx) e.emit(`st.fpuTop = 0; st.fpuTag = ${i.code === C.Emms ? '0xffff' : '0'};`);
+  if (mmx && !early) e.emit(`st.fpuTop = 0; st.fpuTag = ${i.code === C.Emms ? '0xffff' : '0'};`);
   return true;
 }
 

@@ -114,7 +114,7 @@ export class Ops {
       case 16:
         // Two 8-byte writes: when they fall on different pages, check the second before the first
         // writes anything, so that a fault leaves memory untouched.
-        if (UNALIGNED.has(this.i.code)) this.e.emit(`if ((${ea} & 4095) > 4080) simd.probeWrite(c, ${this.plus(ea, 15)});`);
+        if (UNALIGNED.has(this.i.code)) this.e.emit(`if ((${ea} & 4095) > 4080) simd.probeWrite(c, ${ea}, ${this.plus(ea, 15)});`);
         this.e.emit(`wr64(c, ${ea}, ${lanes[0]}, ${lanes[1]}); wr64(c, ${this.plus(ea, 8)}, ${lanes[2]}, ${lanes[3]});`);
         return;
       case 8: this.e.emit(`wr64(c, ${ea}, ${lanes[0]}, ${lanes[1]});`); return;
