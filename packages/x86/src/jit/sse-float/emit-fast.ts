@@ -1,0 +1,132 @@
+// Inline fast paths for the instructions compiled code runs most (scalar and packed arithmetic,
+// COMIS, the common conversions). They compute with JS doubles and keep a result only when it is
+// certainly what the hardware gives with no flag to add: round-to-nearest, the precision
+// exception masked and PE already set (sticky, so inexactness needs no detection), all operands
+// normal or zero (no DE, no DAZ effect) and a normal finite result (no OE/UE, no FTZ effect).
+// Anything else falls through to the exact helper, so these paths are optimisations only.
+import { Mnemonic as M } from '../../iced/iced.js';
+import { OK, RC, type Insn } from '../../ir.js';
+import type { Emitter } from '../emitter.js';
+import { F32 } from './fp.js';
+import { ADD, DIV, MAX, MIN, MUL, SQRT, SUB } from './arith.js';
+import { source } from './operands.js';
+
+const MIN64 = '2.2250738585072014e-308', MAX64 = '1.7976931348623157e+308';
+const MIN32 = '1.1754943508222875e-38', MAX32 = '3.4028234663852886e+38';
+/** MXCSR & 0x7020 === 0x1020: RC nearest, PM masked, PE set. */
+const NEAREST_PE = '(st.mxcsr & 0x7020) === 0x1020';
+
+const normalOrZero = (v: string, min: string) => `(Math.abs(${v}) >= ${min} || ${v} === 0)`;
+const normalResult = (v: string, min: string, max: string) => `Math.abs(${v}) > ${min} && Math.abs(${v}) <= ${max}`;
+
+/** ADD/SUB/MUL/DIV/SQRT/MIN/MAX, packed or scalar (n elements). Returns false if not handled. */
+export function fastArith(e: Emitter, i: Insn, op: number, fmt: number, n: number, d: number, bytes: number): boolean {
+  if (op > SQRT) return false;
+  const f32 = fmt === F32;
+  const min = f32 ? MIN32 : MIN64, max = f32 ? MAX32 : MAX64;
+  const view = f32 ? 'st.xmmF32' : 'st.xmmF64';
+  const per = f32 ? 4 : 2;
+  const s = i.ops[1];
+  const args = source(e, s, bytes, n > 1);
+  const srcView = s.k === OK.Mem ? (f32 ? 'ssef.mF32' : 'ssef.mF64') : view;
+  const srcBase = s.k === OK.Mem ? 0 : per * s.reg;
+  const t = e.tmp('f');
+  const conds: string[] = [];
+  const stores: string[] = [];
+  const decl: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const a = `${t}a${k}`, b = `${t}b${k}`, v = `${t}v${k}`;
+    decl.push(`${b} = ${srcView}[${srcBase + k}]`);
+    if (op !== SQRT) decl.push(`${a} = ${view}[${per * d + k}]`);
+    let expr: string;
+    switch (op) {
+      case ADD: expr = `${a} + ${b}`; break;
+      case SUB: expr = `${a} - ${b}`; break;
+      case MUL: expr = `${a} * ${b}`; break;
+      case DIV: expr = `${a} / ${b}`; break;
+      case SQRT: expr = `Math.sqrt(${b})`; break;
+      case MIN: expr = `${a} < ${b} ? ${a} : ${b}`; break;
+      default: expr = `${a} > ${b} ? ${a} : ${b}`;
+    }
+    if (f32 && op !== MIN && op !== MAX) expr = `Math.fround(${expr})`;
+    decl.push(`${v} = ${expr}`);
+    if (op !== SQRT) conds.push(normalOrZero(a, min));
+    conds.push(normalOrZero(b, min));
+    if (op !== MIN && op !== MAX) conds.push(normalResult(v, min, max));
+    stores.push(`${view}[${per * d + k}] = ${v};`);
+  }
+  if (op !== MIN && op !== MAX) conds.unshift(NEAREST_PE);
+  e.emit(`const ${decl.join(', ')};`);
+  const helper = op === SQRT ? 'un' : 'ar';
+  e.emit(`if (${conds.join(' && ')}) { ${stores.join(' ')} } else ssef.${helper}(c, ${op}, ${fmt}, ${n}, ${d}, ${args});`);
+  return true;
+}
+
+/** COMIS/UCOMIS: ordered normal-or-zero operands set the flags inline. */
+export function fastComi(e: Emitter, i: Insn, fmt: number, signaling: boolean, d: number, bytes: number): boolean {
+  const f32 = fmt === F32;
+  const min = f32 ? MIN32 : MIN64;
+  const view = f32 ? 'st.xmmF32' : 'st.xmmF64';
+  const s = i.ops[1];
+  const args = source(e, s, bytes, false);
+  const b = s.k === OK.Mem ? (f32 ? 'ssef.mF32[0]' : 'ssef.mF64[0]') : `${view}[${(f32 ? 4 : 2) * s.reg}]`;
+  const t = e.tmp('c');
+  e.emit(`const ${t}a = ${view}[${(f32 ? 4 : 2) * d}], ${t}b = ${b};`);
+  e.emit(`if (${normalOrZero(`${t}a`, min)} && ${normalOrZero(`${t}b`, min)}) ` +
+    `{ r[32] = ${t}a === ${t}b ? 0 : 1; r[33] = 0; r[34] = ${t}a < ${t}b ? 1 : ${t}a === ${t}b ? 4 : 0; }`);
+  e.emit(`else ssef.comi(c, ${signaling}, ${fmt}, ${d}, ${args});`);
+  return true;
+}
+
+/**
+ * Conversions with an easy exact case: int32 → double, float ↔ double, truncation to int.
+ * `d` is the destination register (XMM or GPR). Returns false for the forms left to helpers.
+ */
+export function fastCvt(e: Emitter, i: Insn, d: number): boolean {
+  const s = i.ops[1];
+  switch (i.mnem) {
+    case M.Cvtsi2sd: case M.Cvtsi2ss: {
+      if (s.size === 8 || (s.k === OK.Reg && s.rc !== RC.Gpr)) return false;
+      const t = e.tmp('v');
+      e.emit(`const ${t} = ${e.load(s)};`);
+      if (i.mnem === M.Cvtsi2sd) { e.emit(`st.xmmF64[${2 * d}] = ${t};`); return true; }
+      e.emit(`if (Math.fround(${t}) === ${t}) st.xmmF32[${4 * d}] = ${t}; else ssef.si2f(c, 0, ${d}, ${t}, ${t} >> 31);`);
+      return true;
+    }
+    case M.Cvtss2sd: {
+      const args = source(e, s, 4, false);
+      const a = e.tmp('v');
+      e.emit(`const ${a} = ${s.k === OK.Mem ? 'ssef.mF32[0]' : `st.xmmF32[${4 * s.reg}]`};`);
+      e.emit(`if (${normalOrZero(a, MIN32)}) st.xmmF64[${2 * d}] = ${a}; else ssef.f2f(c, 0, 1, ${d}, ${args});`);
+      return true;
+    }
+    case M.Cvtsd2ss: {
+      const args = source(e, s, 8, false);
+      const a = e.tmp('v'), v = e.tmp('w');
+      e.emit(`const ${a} = ${s.k === OK.Mem ? 'ssef.mF64[0]' : `st.xmmF64[${2 * s.reg}]`}, ${v} = Math.fround(${a});`);
+      e.emit(`if (${normalResult(v, MIN32, MAX32)} && (${v} === ${a} || ${NEAREST_PE})) st.xmmF32[${4 * d}] = ${v}; ` +
+        `else ssef.f2f(c, 1, 1, ${d}, ${args});`);
+      return true;
+    }
+    case M.Cvttsd2si: case M.Cvttss2si: {
+      const f32 = i.mnem === M.Cvttss2si;
+      const wide = i.ops[0].size === 8;
+      const args = source(e, s, f32 ? 4 : 8, false);
+      const a = e.tmp('v'), t = e.tmp('t');
+      const view = f32 ? 'st.xmmF32' : 'st.xmmF64';
+      e.emit(`const ${a} = ${s.k === OK.Mem ? (f32 ? 'ssef.mF32[0]' : 'ssef.mF64[0]') : `${view}[${(f32 ? 4 : 2) * s.reg}]`}, ${t} = Math.trunc(${a});`);
+      // Inexact truncations need PE already set and no DAZ (a denormal would truncate exactly).
+      const exact = `(${t} === ${a} || (st.mxcsr & 0x1060) === 0x1020)`;
+      if (wide) {
+        const h = e.tmp('h');
+        e.emit(`if (${t} > -9007199254740992 && ${t} < 9007199254740992 && ${exact}) ` +
+          `{ const ${h} = Math.floor(${t} / 4294967296); r[${2 * d}] = (${t} - ${h} * 4294967296) | 0; r[${2 * d + 1}] = ${h} | 0; }`);
+      } else {
+        e.emit(`if (${t} > -2147483649 && ${t} < 2147483648 && ${exact}) { r[${2 * d}] = ${t} | 0; r[${2 * d + 1}] = 0; }`);
+      }
+      e.emit(`else ssef.f2si(c, ${f32 ? 0 : 1}, true, ${wide}, ${d}, ${args});`);
+      return true;
+    }
+    default: return false;
+  }
+}
