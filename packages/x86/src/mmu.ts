@@ -47,6 +47,17 @@ export class Walk {
 const P32 = 4294967296;
 
 /**
+ * Physical-address width, as CPUID leaf 0x80000008 reports it (cpuid.ts). Entry bits from here
+ * up to bit 51 are reserved: a present entry with one set is a #PF with RSVD, not an address.
+ */
+export const MAXPHYADDR = 40;
+/** Bits 51:MAXPHYADDR of an entry, as a mask on its high dword. */
+const RSVD_ADDR_HI = (0x000fffff & ~((1 << (MAXPHYADDR - 32)) - 1)) >>> 0;
+/** Reserved low bits of a large-page entry: 29:13 (1 GiB), 20:13 (2 MiB). Bit 12 is PAT. */
+const RSVD_1G_LO = 0x3fffe000;
+const RSVD_2M_LO = 0x001fe000;
+
+/**
  * Translates linear address `la` for an access. Throws #PF (or #GP for non-canonical addresses in
  * long mode). `memDv` and `map` reach the page tables in host memory.
  */
@@ -122,12 +133,17 @@ function walk4(s: CpuState, la: number, access: Access, user: boolean, map: Phys
     hi = pteHi;
     if ((lo & 1) === 0) throw pageFault(la, access, user, false, false, s);
     const nxBit = hi >= 0x80000000;
-    // Reserved: NX without EFER.NXE; PS in a PML4E.
-    if ((nxBit && !nxe) || (level === 0 && (lo & 0x80) !== 0)) throw pageFault(la, access, user, true, true, s);
+    const ps = shift !== 12 && (lo & 0x80) !== 0;
+    // Reserved: NX without EFER.NXE, address bits beyond MAXPHYADDR, PS in a PML4E, and the
+    // low address bits a large page's alignment leaves unused.
+    if ((nxBit && !nxe) || (hi & RSVD_ADDR_HI) !== 0 || (level === 0 && ps) ||
+      (ps && (lo & (shift === 30 ? RSVD_1G_LO : RSVD_2M_LO)) !== 0)) {
+      throw pageFault(la, access, user, true, true, s);
+    }
     uOk = uOk && (lo & 4) !== 0;
     wOk = wOk && (lo & 2) !== 0;
     nx = nx || (nxBit && nxe);
-    if (shift === 12 || (lo & 0x80) !== 0) { pageSize = 2 ** shift; break; }
+    if (shift === 12 || ps) { pageSize = 2 ** shift; break; }
     table = frame(lo, hi);
   }
   check(s, la, access, user, uOk, wOk, nx, out);
@@ -154,11 +170,14 @@ function walkPae(s: CpuState, la: number, access: Access, user: boolean, map: Ph
     hi = pteHi;
     if ((lo & 1) === 0) throw pageFault(la, access, user, false, false, s);
     const nxBit = hi >= 0x80000000;
-    if (nxBit && !nxe) throw pageFault(la, access, user, true, true, s);
+    const big = shift === 21 && (lo & 0x80) !== 0;
+    if ((nxBit && !nxe) || (hi & RSVD_ADDR_HI) !== 0 || (big && (lo & RSVD_2M_LO) !== 0)) {
+      throw pageFault(la, access, user, true, true, s);
+    }
     uOk = uOk && (lo & 4) !== 0;
     wOk = wOk && (lo & 2) !== 0;
     nx = nx || (nxBit && nxe);
-    if (shift === 21 && (lo & 0x80) !== 0) { pageSize = 2 * 1024 * 1024; break; }
+    if (big) { pageSize = 2 * 1024 * 1024; break; }
     table = frame(lo, hi);
   }
   check(s, la, access, user, uOk, wOk, nx, out);
@@ -177,6 +196,8 @@ function walk2(s: CpuState, la: number, access: Access, user: boolean, map: Phys
   const big = (pde & 0x80) !== 0 && (s.cr4 & CR4.PSE) !== 0;
   let uOk = (pde & 4) !== 0, wOk = (pde & 2) !== 0;
   if (big) {
+    // Bit 21 of a 4 MiB PDE is reserved (bits 20:13 hold physical-address bits 39:32, PSE-36).
+    if ((pde & 0x200000) !== 0) throw pageFault(la, access, user, true, true, s);
     check(s, la, access, user, uOk, wOk, false, out);
     const dirty = access === Access.Write;
     setBits(map, dv, pdeGpa, dirty ? 0x60 : 0x20);
