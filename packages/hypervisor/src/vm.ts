@@ -4,7 +4,7 @@
 import type { Device } from '@serval/devices';
 import { IrqLatch, MmioBus, PortBus } from '@serval/machine';
 import { findMultibootHeader, isElf } from '@serval/guest-tools';
-import { CpuidModel, RegionMap } from '@serval/x86';
+import { CPUID81_EDX, CpuidModel, RegionMap } from '@serval/x86';
 import type { VmConfig } from './config/vm-config.js';
 import { attachDevices } from './devices/attach.js';
 import { HypervisorError } from './errors.js';
@@ -75,6 +75,9 @@ export class Vm {
       });
       const physMap = new RegionMap([{ gpa: 0, hpa: this.block.hpa, size: config.memory }]);
       const cpuid = CpuidModel.baseline({ cores: config.cores.length, brand: 'Serval virtual CPU (hypervisor)' });
+      // The MMU maps 1 GiB pages; a guest may only use them when CPUID says so.
+      const [a, b, c, d] = cpuid.get(0x80000001, 0, 0);
+      cpuid.set(0x80000001, [a, b, c, d | CPUID81_EDX.PDPE1GB]);
       this.vcpus = this.leases.map((l, i) => new Vcpu(this, i, l.core, physMap, cpuid, config.cores[i].freq));
       this.loadKernel();
     } catch (e) {
