@@ -486,9 +486,10 @@ export class Cpu {
     const off = ((ea % 4096) + 4096) % 4096;
     const user = this.user;
     if (off + size > 4096) {
-      // Check both pages before writing anything, so a fault leaves memory untouched.
+      // Check both pages before writing anything, so a fault leaves memory untouched. A fault on
+      // the second page reports its first byte in CR2, as hardware does.
       this.translate(ea, Access.Write, user);
-      this.translate(ea + size - 1, Access.Write, user);
+      this.translate(ea - off + 4096, Access.Write, user);
       for (let k = 0; k < size; k++) {
         const b = k < 4 ? (lo >>> (8 * k)) & 0xff : (hi >>> (8 * (k - 4))) & 0xff;
         this.writeAt(ea + k, 1, b, 0, user);

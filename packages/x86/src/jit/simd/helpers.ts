@@ -23,7 +23,7 @@ export function probeWrite(c: Cpu, first: number, last: number): void {
 }
 
 /**
- * An MMX instruction found an unmasked x87 exception pending (FSW.ES): #MF with CR0.NE set. With
+ * An MMX instruction found an unmasked x87 exception pending: #MF with CR0.NE set. With
  * NE clear hardware signals FERR# to an external interrupt controller instead, which this core
  * does not model; the instruction then proceeds.
  */

@@ -40,7 +40,8 @@ function emit(e: Emitter, i: Insn): boolean {
   }
   if (mmx) {
     e.fault();
-    e.emit('if ((st.fpuStatus & 0x80) !== 0) simd.fpuPending(c);');
+    // Pending means an exception flag whose mask is clear (which is what sets FSW.ES).
+    e.emit('if ((st.fpuStatus & ~st.fpuControl & 0x3f) !== 0) simd.fpuPending(c);');
   }
   if (xmm) e.emit('const X = st.xmm;');
   if (mmx) e.emit('const F = st.fpr;');

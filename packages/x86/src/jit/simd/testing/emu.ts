@@ -101,7 +101,9 @@ export function loadFx(cpu: Cpu, fx: Uint8Array): void {
   const dv = new DataView(fx.buffer, fx.byteOffset, FX);
   s.fpuControl = dv.getUint16(0, true);
   const fsw = dv.getUint16(2, true);
-  s.fpuStatus = fsw & ~0x3800;
+  // FXRSTOR recomputes ES (and B, its copy) from the exception flags and masks.
+  const pending = (fsw & ~s.fpuControl & 0x3f) !== 0;
+  s.fpuStatus = (fsw & ~0xb880) | (pending ? 0x8080 : 0);
   s.fpuTop = (fsw >> 11) & 7;
   let tag = 0;
   for (let j = 0; j < 8; j++) {
