@@ -57,24 +57,41 @@ export class Emu {
     return cases.map((c, k) => this.runOne(c, at[k], setup));
   }
 
-  private runOne(c: SimdCase, rip: number, setup?: (cpu: Cpu, c: SimdCase) => void): SimdResult {
+  private load(c: SimdCase): void {
     const cpu = this.cpu, s = cpu.state;
     for (let i = 0; i < 16; i++) s.set64(i, c.gpr[i]);
     s.set64(4, STACK_TOP);
     s.setRflags((c.rflags & 0x8d5) | 0x202);
     loadFx(cpu, c.fx);
     this.mem.write(WIN_ADDR, c.mem);
+  }
+
+  private result(): SimdResult {
+    const s = this.cpu.state;
+    const res: SimdResult = {
+      gpr: new BigUint64Array(16),
+      rflags: s.getRflags(),
+      fx: saveFx(this.cpu),
+      mem: this.mem.u8.slice(WIN_ADDR, WIN_ADDR + WIN),
+    };
+    for (let i = 0; i < 16; i++) res.gpr[i] = s.getBig(i);
+    return res;
+  }
+
+  /** The state a case starts from, as a result (what a faulting instruction must leave behind). */
+  initial(c: SimdCase): SimdResult {
+    this.load(c);
+    return this.result();
+  }
+
+  private runOne(c: SimdCase, rip: number, setup?: (cpu: Cpu, c: SimdCase) => void): SimdResult {
+    const cpu = this.cpu, s = cpu.state;
+    this.load(c);
     s.rip = rip;
     const saved = { cr0: s.cr0, cr4: s.cr4 };
     setup?.(cpu, c);
     const exit = cpu.run(16);
-    const res: SimdResult = {
-      gpr: new BigUint64Array(16),
-      rflags: s.getRflags(),
-      fx: saveFx(cpu),
-      mem: this.mem.u8.slice(WIN_ADDR, WIN_ADDR + WIN),
-    };
-    for (let i = 0; i < 16; i++) res.gpr[i] = s.getBig(i);
+    const res = this.result();
     if (exit.kind === 'exception') {
       res.fault = { vector: exit.vector, errorCode: exit.errorCode ?? 0, cr2: exit.vector === 14 ? exit.cr2 : 0 };
       if (s.rip !== rip) res.other = `exception with RIP moved to ${s.rip.toString(16)}`;
