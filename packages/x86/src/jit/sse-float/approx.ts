@@ -34,7 +34,7 @@ export function rsqrt(x: number): number {
   const exp = (x >>> 23) & 0xff;
   if (exp === 0xff && (x & 0x7fffff) !== 0) return x | 0x400000;
   if (exp === 0) return (x & 0x80000000) | 0x7f800000;
-  if (x < 0) return 0xffc00000 | 0;
+  if ((x | 0) < 0) return 0xffc00000 | 0;
   if (exp === 0xff) return 0;
   const u = exp - 127;
   return ((126 - (u >> 1)) << 23) | (rsqrtTables[u & 1][(x >>> 11) & 0xfff] << 11);

@@ -72,9 +72,10 @@ export function fastComi(e: Emitter, i: Insn, fmt: number, signaling: boolean, d
   const b = s.k === OK.Mem ? (f32 ? 'ssef.mF32[0]' : 'ssef.mF64[0]') : `${view}[${(f32 ? 4 : 2) * s.reg}]`;
   const t = e.tmp('c');
   e.emit(`const ${t}a = ${view}[${(f32 ? 4 : 2) * d}], ${t}b = ${b};`);
-  e.emit(`if (${normalOrZero(`${t}a`, min)} && ${normalOrZero(`${t}b`, min)}) ` +
-    `{ r[32] = ${t}a === ${t}b ? 0 : 1; r[33] = 0; r[34] = ${t}a < ${t}b ? 1 : ${t}a === ${t}b ? 4 : 0; }`);
-  e.emit(`else ssef.comi(c, ${signaling}, ${fmt}, ${d}, ${args});`);
+  // Three statements, so that the register cache can flush around the helper call alone.
+  e.emit(`const ${t} = ${normalOrZero(`${t}a`, min)} && ${normalOrZero(`${t}b`, min)};`);
+  e.emit(`if (${t}) { r[32] = ${t}a === ${t}b ? 0 : 1; r[33] = 0; r[34] = ${t}a < ${t}b ? 1 : ${t}a === ${t}b ? 4 : 0; }`);
+  e.emit(`if (!${t}) ssef.comi(c, ${signaling}, ${fmt}, ${d}, ${args});`);
   return true;
 }
 
@@ -116,15 +117,17 @@ export function fastCvt(e: Emitter, i: Insn, d: number): boolean {
       const view = f32 ? 'st.xmmF32' : 'st.xmmF64';
       e.emit(`const ${a} = ${s.k === OK.Mem ? (f32 ? 'ssef.mF32[0]' : 'ssef.mF64[0]') : `${view}[${(f32 ? 4 : 2) * s.reg}]`}, ${t} = Math.trunc(${a});`);
       // Inexact truncations need PE already set and no DAZ (a denormal would truncate exactly).
+      const ok = e.tmp('ok');
       const exact = `(${t} === ${a} || (st.mxcsr & 0x1060) === 0x1020)`;
+      const range = wide ? `${t} > -9007199254740992 && ${t} < 9007199254740992` : `${t} > -2147483649 && ${t} < 2147483648`;
+      e.emit(`const ${ok} = ${range} && ${exact};`);
       if (wide) {
         const h = e.tmp('h');
-        e.emit(`if (${t} > -9007199254740992 && ${t} < 9007199254740992 && ${exact}) ` +
-          `{ const ${h} = Math.floor(${t} / 4294967296); r[${2 * d}] = (${t} - ${h} * 4294967296) | 0; r[${2 * d + 1}] = ${h} | 0; }`);
+        e.emit(`if (${ok}) { const ${h} = Math.floor(${t} / 4294967296); r[${2 * d}] = (${t} - ${h} * 4294967296) | 0; r[${2 * d + 1}] = ${h} | 0; }`);
       } else {
-        e.emit(`if (${t} > -2147483649 && ${t} < 2147483648 && ${exact}) { r[${2 * d}] = ${t} | 0; r[${2 * d + 1}] = 0; }`);
+        e.emit(`if (${ok}) { r[${2 * d}] = ${t} | 0; r[${2 * d + 1}] = 0; }`);
       }
-      e.emit(`else ssef.f2si(c, ${f32 ? 0 : 1}, true, ${wide}, ${d}, ${args});`);
+      e.emit(`if (!${ok}) ssef.f2si(c, ${f32 ? 0 : 1}, true, ${wide}, ${d}, ${args});`);
       return true;
     }
     default: return false;

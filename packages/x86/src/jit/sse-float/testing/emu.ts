@@ -93,7 +93,8 @@ export class Emu {
       rflags: s.getRflags(),
       rax: s.getBig(0),
       rcx: s.getBig(1),
-      fsw: (s.fpuStatus & ~0x3800) | (s.fpuTop << 11),
+      // B (bit 15) mirrors ES (bit 7) on current CPUs.
+      fsw: (s.fpuStatus & ~0xb800) | (s.fpuTop << 11) | ((s.fpuStatus & 0x80) << 8),
       ftw,
       mmExp: [s.fpe[0], s.fpe[1]],
       xmm: s.xmm.slice(0, 16),
