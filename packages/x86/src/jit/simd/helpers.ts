@@ -5,7 +5,13 @@
 import { CR0 } from '../../arch.js';
 import type { Cpu } from '../../cpu.js';
 import { Access } from '../../mmu.js';
+import { Fault } from '../../signals.js';
 import { wr8 } from '../runtime.js';
+
+// Faults that inline checks throw directly (`throw simd.GP0`): unlike a call into the Cpu, a throw
+// needs no write-back of the block's cached registers around it (the block's finally does that).
+export const GP0 = new Fault(13, 0);
+export const MF = new Fault(16);
 
 /** Scratch vector for memory sources of out-of-line helpers (one instruction at a time uses it). */
 export const T = new Int32Array(4);
@@ -20,15 +26,6 @@ export function probeWrite(c: Cpu, first: number, last: number): void {
   c.translate(first, Access.Write, user);
   const page = last - (((last % 4096) + 4096) % 4096);
   if (page > first) c.translate(page, Access.Write, user);
-}
-
-/**
- * An MMX instruction found an unmasked x87 exception pending: #MF with CR0.NE set. With
- * NE clear hardware signals FERR# to an external interrupt controller instead, which this core
- * does not model; the instruction then proceeds.
- */
-export function fpuPending(c: Cpu): void {
-  if ((c.state.cr0 & CR0.NE) !== 0) c.raise(16);
 }
 
 /**

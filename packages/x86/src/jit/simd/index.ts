@@ -40,8 +40,10 @@ function emit(e: Emitter, i: Insn): boolean {
   }
   if (mmx) {
     e.fault();
-    // Pending means an exception flag whose mask is clear (which is what sets FSW.ES).
-    e.emit('if ((st.fpuStatus & ~st.fpuControl & 0x3f) !== 0) simd.fpuPending(c);');
+    // Pending: an exception flag whose mask is clear (what sets FSW.ES). With CR0.NE clear,
+    // hardware signals FERR# to an interrupt controller instead, which is not modelled: the
+    // instruction proceeds.
+    e.emit('if ((st.fpuStatus & ~st.fpuControl & 0x3f) !== 0 && (st.cr0 & 32) !== 0) throw simd.MF;');
   }
   if (xmm) e.emit('const X = st.xmm;');
   if (mmx) e.emit('const F = st.fpr;');

@@ -42,7 +42,7 @@ export class Ops {
   ea(op: Operand): string {
     const ea = this.e.ea(op);
     if (op.size === 16 && !UNALIGNED.has(this.i.code) && !this.aligned) {
-      this.e.emit(`if ((${ea} & 15) !== 0) c.raise(13, 0);`);
+      this.e.emit(`if ((${ea} & 15) !== 0) throw simd.GP0;`);
       this.aligned = true;
     }
     return ea;
@@ -111,12 +111,15 @@ export class Ops {
   store(op: Operand, lanes: string[], bytes = lanes.length * 4): void {
     const ea = this.ea(op);
     switch (bytes) {
-      case 16:
-        // Two 8-byte writes: when they fall on different pages, check the second before the first
-        // writes anything, so that a fault leaves memory untouched.
-        if (UNALIGNED.has(this.i.code)) this.e.emit(`if ((${ea} & 4095) > 4080) simd.probeWrite(c, ${ea}, ${this.plus(ea, 15)});`);
-        this.e.emit(`wr64(c, ${ea}, ${lanes[0]}, ${lanes[1]}); wr64(c, ${this.plus(ea, 8)}, ${lanes[2]}, ${lanes[3]});`);
+      case 16: {
+        const lo = `wr64(c, ${ea}, ${lanes[0]}, ${lanes[1]});`, hi = `wr64(c, ${this.plus(ea, 8)}, ${lanes[2]}, ${lanes[3]});`;
+        if (!UNALIGNED.has(this.i.code)) { this.e.emit(`${lo} ${hi}`); return; }
+        // Two 8-byte writes must not leave half a store behind when the second page faults. A
+        // write that itself spans the pages checks both first (with CR2 at the second page's
+        // start); so when the high half spans them or starts the second page, it goes first.
+        this.e.emit(`if (((${ea} & 4095) - 4081 >>> 0) < 8) { ${hi} ${lo} } else { ${lo} ${hi} }`);
         return;
+      }
       case 8: this.e.emit(`wr64(c, ${ea}, ${lanes[0]}, ${lanes[1]});`); return;
       case 4: this.e.emit(`wr32(c, ${ea}, ${lanes[0]});`); return;
       case 2: this.e.emit(`wr16(c, ${ea}, ${lanes[0]});`); return;
