@@ -1,14 +1,14 @@
 // Exceptions: #GP(0) for misaligned 16-byte operands of every aligned legacy-SSE form, page faults
 // of accesses that straddle a missing page (nothing written, nothing loaded), and — on the
 // emulator only, since a user process cannot change CR0/CR4 — #UD/#NM/#MF from the control bits.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { CR0, CR4 } from '../../arch.js';
 import type { Cpu } from '../../cpu.js';
 import { requireNative, runNative } from './testing/native.js';
 import { compareForms, emulator, makeCases } from './testing/compare.js';
 import { describeCase, diffResults, type SimdCase, type SimdResult } from './testing/state.js';
 
-type Ctx = Parameters<Parameters<typeof it>[1]>[0];
+type Ctx = TestContext;
 
 const BINARY = ['andps', 'andnps', 'orps', 'xorps', 'andpd', 'andnpd', 'orpd', 'xorpd', 'pand', 'pandn', 'por', 'pxor',
   'unpcklps', 'unpckhps', 'unpcklpd', 'unpckhpd', 'punpcklbw', 'punpckhbw', 'punpcklwd', 'punpckhwd', 'punpckldq',

@@ -1,10 +1,10 @@
 // Logic, shuffles and unpacks against the real CPU, for every immediate that matters and for
 // register, same-register and memory sources.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { requireNative } from './testing/native.js';
 import { compareForms } from './testing/compare.js';
 
-type Ctx = Parameters<Parameters<typeof it>[1]>[0];
+type Ctx = TestContext;
 const check = (forms: string[], opts = {}) => (ctx: Ctx) => {
   const exe = requireNative(ctx);
   expect(compareForms(exe, forms, { perForm: 12, ...opts })).toBe('');

@@ -1,12 +1,12 @@
 // The x87 side of MMX against the real CPU: every MMX instruction leaves TOP = 0 and all tags
 // valid (EMMS: all empty), writes ones to the sign/exponent of the MM registers it writes, takes
 // a pending unmasked x87 exception as #MF first, and changes nothing when it faults.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { requireNative } from './testing/native.js';
 import { compareForms } from './testing/compare.js';
 import type { Rng, SimdCase } from './testing/state.js';
 
-type Ctx = Parameters<Parameters<typeof it>[1]>[0];
+type Ctx = TestContext;
 
 const MMX_FORMS = [
   'emms', 'movd mm1, eax', 'movd eax, mm1', 'movq mm2, [rsi]', 'movq [rdi], mm3', 'movq mm4, mm5',

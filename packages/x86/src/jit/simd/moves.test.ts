@@ -1,13 +1,13 @@
 // Data movement against the real CPU: every form of MOVD/MOVQ, the whole-register, scalar and
 // half-register moves, non-temporal stores, masked stores, mask extraction, PEXTRW/PINSRW.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { CPUID1_ECX } from '../../cpuid.js';
 import { requireNative } from './testing/native.js';
 import { compareForms, emulator } from './testing/compare.js';
 import { GUARD_ADDR, mmSlot, WIN_ADDR } from './testing/state.js';
 
-const check = (forms: string[], opts = {}) => (ctx: Parameters<Parameters<typeof it>[1]>[0]) => {
+const check = (forms: string[], opts = {}) => (ctx: TestContext) => {
   const exe = requireNative(ctx);
   expect(compareForms(exe, forms, { perForm: 20, ...opts })).toBe('');
 };

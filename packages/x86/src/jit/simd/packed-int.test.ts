@@ -1,10 +1,10 @@
 // Packed integer arithmetic, compares and packs against the real CPU. The random states lean on
 // saturation boundaries (0x7f/0x80/0xff bytes, 0x7fff/0x8000/0xffff words), see testing/state.ts.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { requireNative } from './testing/native.js';
 import { compareForms } from './testing/compare.js';
 
-type Ctx = Parameters<Parameters<typeof it>[1]>[0];
+type Ctx = TestContext;
 const check = (ops: string[], opts: { mmx?: boolean } = {}) => (ctx: Ctx) => {
   const exe = requireNative(ctx);
   const forms = ops.flatMap((op) => [

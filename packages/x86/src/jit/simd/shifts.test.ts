@@ -1,11 +1,11 @@
 // Shifts against the real CPU: every immediate count around the element widths, and counts from
 // registers and memory including 64-bit counts whose high half is set.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { requireNative } from './testing/native.js';
 import { compareForms } from './testing/compare.js';
 import { setMm, setXmm, type SimdCase, type Rng } from './testing/state.js';
 
-type Ctx = Parameters<Parameters<typeof it>[1]>[0];
+type Ctx = TestContext;
 const SHIFTS = ['psllw', 'psrlw', 'psraw', 'pslld', 'psrld', 'psrad', 'psllq', 'psrlq'];
 const COUNTS = [0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 255];
 
