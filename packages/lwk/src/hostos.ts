@@ -6,7 +6,7 @@ import type { PhysicalMemory } from '@serval/x86';
 import { LwkError } from './errors.js';
 import type { HostIo } from './host-io.js';
 import type { Lwk } from './kernel.js';
-import type { PmemRegion } from './pmem.js';
+import type { PmemRegion } from './mm/pmem.js';
 
 export class LwkHost implements HostOS {
   readonly name = 'serval-lwk';

@@ -1,10 +1,16 @@
 // @serval/lwk — a Kitten-like lightweight kernel: owned cores and contiguous memory, eager
-// mappings with large pages, one task per core, the Linux syscall ABI for static binaries.
-export { Lwk, SIG, type LwkOptions, type SpawnOptions } from './kernel.js';
-export { Task, type TaskEnd } from './task.js';
-export { Pmem, type PmemRegion, type PmemType } from './pmem.js';
-export { AddressSpace, PageTablePool, type Mapping, type Prot } from './aspace.js';
+// mappings with large pages, one thread per core when cores allow, the Linux syscall ABI for
+// static binaries (processes, threads, signals, pipes, files), and a HostOS for the hypervisor.
+export { Lwk, STACK_TOP, type LwkOptions, type SpawnOptions } from './kernel.js';
+export { Process, Thread, type ExitStatus } from './proc/process.js';
+export { SIG, SIG_NAMES } from './signal/signals.js';
+export { Pmem, type PmemRegion, type PmemType } from './mm/pmem.js';
+export { AddressSpace, PageTablePool, type Prot } from './mm/aspace.js';
+export { Mm, type Vma } from './mm/mm.js';
+export { MemFs } from './fs/memfs.js';
+export { type FileSystem, type FsHandle, type Stat, type DirEntry, O, S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, normalize, fileType } from './fs/types.js';
 export { BufferedHostIo, type HostIo } from './host-io.js';
 export { LwkError } from './errors.js';
 export { E as Errno } from './errno.js';
 export { LwkHost } from './hostos.js';
+export { SYSCALLS } from './syscalls/table.js';

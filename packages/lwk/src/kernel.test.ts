@@ -24,7 +24,7 @@ describe('LWK', () => {
     const t = lwk.spawn(buildHelloElf(9), { argv: ['hello'], path: '/bin/hello' });
     expect(lwk.run().kind).toBe('done');
     expect(io.stdout).toBe('Hello from Serval: a static x86-64 program on the LWK\n');
-    expect(t.status).toBe(9);
+    expect(t.shellStatus).toBe(9);
     expect(lwk.pmem.regions().filter((r) => r.type === 'umem')).toEqual([]);
   });
 
@@ -49,7 +49,7 @@ describe('LWK', () => {
 `), { argv: ['prog', 'first-argument', 'x'], envp: ['A=1'], path: 'prog' });
     lwk.run();
     expect(io.stdout).toBe('first-argument');
-    expect(t.status).toBe(3);
+    expect(t.shellStatus).toBe(3);
   });
 
   it('reads stdin through read(0)', () => {
@@ -87,7 +87,7 @@ buf:    times 64 db 0
         syscall
 `), { argv: ['p'], path: 'p' });
     lwk.run();
-    expect(t.status).toBe(38);
+    expect(t.shellStatus).toBe(38);
     expect(logs).toEqual(['p: unimplemented syscall 999 returns -ENOSYS']);
   });
 
@@ -95,8 +95,8 @@ buf:    times 64 db 0
     const { lwk, logs } = boot();
     const t = lwk.spawn(program('mov rax, [0x10]'), { argv: ['crash'], path: 'crash' });
     lwk.run();
-    expect(t.status).toBe(139);
-    expect(t.end).toMatchObject({ kind: 'killed', signal: 11 });
+    expect(t.shellStatus).toBe(139);
+    expect(t.status).toMatchObject({ kind: 'killed', signal: 11 });
     expect(logs).toEqual(['crash: terminated by SIGSEGV (invalid memory access at 0x10, rip 0x401000)']);
   });
 
@@ -104,18 +104,18 @@ buf:    times 64 db 0
     const { lwk } = boot();
     const t = lwk.spawn(program('mov byte [rel $], 0x90', 5), { argv: ['w'], path: 'w' });
     lwk.run();
-    expect(t.status).toBe(139);
+    expect(t.shellStatus).toBe(139);
   });
 
   it('maps #UD to SIGILL (132) and #DE to SIGFPE (136)', () => {
     const a = boot();
     const t1 = a.lwk.spawn(program('ud2'), { argv: ['u'], path: 'u' });
     a.lwk.run();
-    expect(t1.status).toBe(132);
+    expect(t1.shellStatus).toBe(132);
     const b = boot();
     const t2 = b.lwk.spawn(program('xor ecx, ecx\ndiv ecx'), { argv: ['d'], path: 'd' });
     b.lwk.run();
-    expect(t2.status).toBe(136);
+    expect(t2.shellStatus).toBe(136);
   });
 
   it('rejects bad programs with a clear error', () => {
@@ -129,11 +129,10 @@ buf:    times 64 db 0
     const { io, lwk } = boot(2);
     const a = lwk.spawn(buildHelloElf(1), { argv: ['a'], path: 'a' });
     const b = lwk.spawn(buildHelloElf(2), { argv: ['b'], path: 'b' });
-    expect(a.core.id).toBe(0);
-    expect(b.core.id).toBe(1);
-    expect(() => lwk.spawn(buildHelloElf(3), { argv: ['c'], path: 'c' })).toThrow('all 2 cores are in use');
-    lwk.run();
-    expect([a.status, b.status]).toEqual([1, 2]);
+    expect(a.threads[0].sched.core.id).toBe(0);
+    expect(b.threads[0].sched.core.id).toBe(1);
+    lwk.run(() => a.state !== 'live' && b.state !== 'live');
+    expect([a.shellStatus, b.shellStatus]).toEqual([1, 2]);
     expect(io.stdout.split('\n').filter(Boolean)).toHaveLength(2);
   });
 });

@@ -1,33 +1,42 @@
-// The lightweight kernel: it owns the node's cores and memory outright, runs one task per core,
-// maps every task's memory eagerly (no demand paging, no OS noise), and serves the Linux syscall
-// ABI so unmodified static binaries run. Kitten's design; the kernel itself is host code, so a
-// task's SYSCALL exits the core straight into it.
+// The lightweight kernel: it owns the node's cores and memory outright, maps every process's memory
+// eagerly (no demand paging, no OS noise), places one thread per core when it can, and serves the
+// Linux syscall ABI so unmodified static binaries run. Kitten's design — with fork and exec, which
+// Kitten lacks. The kernel is host code: a thread's SYSCALL exits its core straight into it.
 import { parseElf64 } from '@serval/guest-tools';
-import type { Core, CoreDriver, Node, RunOutcome, SliceResult } from '@serval/machine';
+import type { Node, RunOutcome } from '@serval/machine';
 import { type Exit, VEC, enterLongMode, hex } from '@serval/x86';
-import { AddressSpace, PROT_RW, PageTablePool, USER_TOP } from './aspace.js';
 import { E } from './errno.js';
 import { LwkError } from './errors.js';
-import { FdTable, HostStdio } from './files.js';
+import { FdTable, OpenFile } from './fs/file.js';
+import { MemFs } from './fs/memfs.js';
+import { hostConsole } from './fs/special.js';
+import { type FileSystem, O } from './fs/types.js';
+import { type ProcView, Vfs } from './fs/vfs.js';
 import type { HostIo } from './host-io.js';
-import { loadElfImage } from './image.js';
 import { AT, buildInitialStack } from './initial-stack.js';
-import { Pmem } from './pmem.js';
-import type { SyscallContext } from './syscalls/context.js';
-import { SYSCALLS } from './syscalls/table.js';
-import { Task } from './task.js';
-
-export const SIG = { ILL: 4, TRAP: 5, BUS: 7, FPE: 8, KILL: 9, SEGV: 11 } as const;
-const SIG_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV' };
+import { PageTablePool, PROT_RW } from './mm/aspace.js';
+import { loadElfImage } from './mm/image.js';
+import { Mm } from './mm/mm.js';
+import { Pmem } from './mm/pmem.js';
+import { type ExitStatus, Process, Thread } from './proc/process.js';
+import { CoreSched, type SchedKernel } from './proc/sched.js';
+import { deliverPending, queueSignal } from './signal/deliver.js';
+import { SIG, SIG_NAMES, SEGV_ACCERR, SEGV_MAPERR, type SigInfo, bit } from './signal/signals.js';
+import { BLOCK, dispatchSyscall } from './syscalls/dispatch.js';
 
 export interface LwkOptions {
   io: HostIo;
+  /** The root file system processes see; an empty in-memory one by default. */
+  fs?: FileSystem;
+  /** Working directory of the first process. */
+  cwd?: string;
   /** Diagnostics (unimplemented syscalls, fatal signals). */
   log?: (msg: string) => void;
   /** Bytes of low memory kept for the kernel (firmware area, kernel data). */
   kernelReserve?: number;
-  heapSize?: number;
   stackSize?: number;
+  /** Seed of /dev/urandom, getrandom and AT_RANDOM: runs repeat exactly. */
+  seed?: number;
 }
 
 export interface SpawnOptions {
@@ -39,204 +48,389 @@ export interface SpawnOptions {
 }
 
 const MB = 1024 * 1024;
-const STACK_TOP = 0x7ffffffff000;
+export const STACK_TOP = 0x7ffffffff000;
 
-export class Lwk {
+export class Lwk implements SchedKernel {
   readonly pmem: Pmem;
-  readonly tasks: Task[] = [];
+  readonly vfs: Vfs;
+  readonly procs = new Map<number, Process>();
+  readonly scheds: CoreSched[];
   private readonly pool: PageTablePool;
   private nextPid = 1;
-  private readonly log: (msg: string) => void;
+  private first: Process | undefined;
+  readonly log: (msg: string) => void;
+  private readonly wakeups = new Set<number>();
+  /** Syscalls reported as unimplemented (each once per run). */
+  readonly reported = new Set<string>();
 
-  constructor(readonly node: Node, private readonly opts: LwkOptions) {
+  constructor(readonly node: Node, readonly opts: LwkOptions) {
     this.pmem = new Pmem(node.memory.size);
     this.pmem.reserve(0, opts.kernelReserve ?? MB, 'kernel', 'LWK');
     this.pool = new PageTablePool(node.memory, this.pmem);
     this.log = opts.log ?? (() => {});
+    this.vfs = new Vfs(opts.fs ?? new MemFs(), opts.seed ?? 1);
+    this.scheds = node.cores.map((c) => new CoreSched(c, this));
   }
 
-  /** A free core: the lowest-numbered one without an owner. */
-  private pickCore(want?: number): Core {
+  get io(): HostIo { return this.opts.io; }
+
+  /** The first process's exit status as a shell reports it. */
+  get status(): number | undefined { return this.first?.shellStatus; }
+
+  private mmResources() {
+    return { mem: this.node.memory, pmem: this.pmem, pool: this.pool };
+  }
+
+  /** The core with the fewest threads (lowest id on ties): one thread per core while cores last. */
+  private placeCore(want?: number): CoreSched {
     if (want !== undefined) {
       const c = this.node.core(want);
-      if (c.owner) throw new LwkError('CORE_BUSY', `core ${want} is already in use by ${c.owner}`);
-      return c;
+      if (c.owner && c.owner !== 'lwk') throw new LwkError('CORE_BUSY', `core ${want} is in use by ${c.owner}`);
+      return this.scheds[want];
     }
-    const c = this.node.cores.find((x) => !x.owner);
-    if (!c) throw new LwkError('NO_FREE_CORE', `all ${this.node.cores.length} cores are in use`);
-    return c;
+    let best: CoreSched | undefined;
+    for (const s of this.scheds) {
+      if (s.core.owner && s.core.owner !== 'lwk') continue;
+      if (!best || s.threads.length < best.threads.length) best = s;
+    }
+    if (!best) throw new LwkError('NO_FREE_CORE', `all ${this.node.cores.length} cores are in use`);
+    return best;
   }
 
-  spawn(program: Uint8Array, o: SpawnOptions): Task {
-    const mem = this.node.memory;
+  /** Starts a program as a new process (the job's first process if it is the first). */
+  spawn(program: Uint8Array, o: SpawnOptions): Process {
     const name = o.path.split('/').pop() || o.path;
-    const elf = parseElf64(program, o.path);
-    const core = this.pickCore(o.core);
-    const aspace = new AddressSpace(mem, this.pool);
-    const image = loadElfImage(elf, aspace, this.pmem, mem, name);
-    const heapSize = this.opts.heapSize ?? 64 * MB;
-    const stackSize = this.opts.stackSize ?? 8 * MB;
-    const heap = this.pmem.alloc(heapSize, 'umem', `${name} heap`, 2 * MB);
-    mem.fill(heap.start, heapSize);
-    aspace.map({ va: image.end, size: heapSize, pa: heap.start, prot: PROT_RW, name: 'heap', region: heap });
-    const stack = this.pmem.alloc(stackSize, 'umem', `${name} stack`, 2 * MB);
-    mem.fill(stack.start, stackSize);
-    aspace.map({ va: STACK_TOP - stackSize, size: stackSize, pa: stack.start, prot: PROT_RW, name: 'stack', region: stack });
-
-    const pid = this.nextPid++;
+    const mm = new Mm(this.mmResources(), name);
     const files = new FdTable();
-    for (const fd of [0, 1, 2]) files.set(fd, new HostStdio(this.opts.io, fd));
-    const task = new Task(pid, name, o.path, core, aspace, image, files,
-      { start: image.end, limit: image.end + heapSize }, STACK_TOP - stackSize - 64 * MB);
-    task.regions.push(image.region, heap, stack);
+    for (const fd of [0, 1, 2]) files.add(new OpenFile(hostConsole(this.io, fd), fd === 0 ? O.RDONLY : O.WRONLY, `/dev/fd/${fd}`));
+    const p = new Process(this.nextPid++, undefined, mm, files, o.path, name);
+    p.cwd = this.opts.cwd ?? '/';
+    const sched = this.placeCore(o.core);
+    const t = new Thread(p.pid, p, sched);
+    p.threads.push(t);
+    try {
+      this.load(t, program, o.path, o.argv, o.envp ?? []);
+    } catch (e) {
+      mm.destroy();
+      throw e;
+    }
+    this.procs.set(p.pid, p);
+    this.first ??= p;
+    this.takeCore(sched);
+    sched.add(t);
+    return p;
+  }
 
-    const cpuid = core.cpu.cpuidModel.get(1, 0, core.id);
-    const random = new Uint8Array(16);
-    for (let i = 0; i < 16; i++) random[i] = (pid * 131 + i * 977) & 0xff;
-    const built = buildInitialStack({
-      argv: o.argv, envp: o.envp ?? [], execfn: o.path, platform: 'x86_64', random, top: STACK_TOP,
-      aux: [
-        [AT.PHDR, image.phdr], [AT.PHENT, 56], [AT.PHNUM, image.phnum], [AT.PAGESZ, 4096], [AT.BASE, 0],
-        [AT.FLAGS, 0], [AT.ENTRY, image.entry], [AT.UID, 1000], [AT.EUID, 1000], [AT.GID, 1000], [AT.EGID, 1000],
-        [AT.SECURE, 0], [AT.HWCAP, cpuid[3] >>> 0], [AT.HWCAP2, 0], [AT.CLKTCK, 100],
-      ],
-    });
-    if (built.bytes.length > stackSize / 2) throw new LwkError('E2BIG', `arguments and environment of ${name} need ${built.bytes.length} bytes of stack`);
-    mem.write(stack.start + stackSize - built.bytes.length, built.bytes);
-
-    const cpu = core.cpu;
+  private takeCore(s: CoreSched): void {
+    if (s.core.owner === 'lwk') return;
+    const cpu = s.core.cpu;
     cpu.state.reset();
-    enterLongMode(cpu, aspace.cr3, 3);
-    cpu.state.rip = image.entry;
-    cpu.state.set64(4, built.sp);
-    cpu.state.setRflags(0x202);
+    enterLongMode(cpu, 0, 3);
     cpu.intercepts = {
       syscall: true, io: true, cpuid: false, msr: false, allMsrs: false, hlt: true, vmcall: false,
       exceptions: 0xffffffff, interruptWindow: false,
     };
-    core.owner = `task ${pid} (${name})`;
-    core.driver = new TaskDriver(this, task);
-    this.tasks.push(task);
-    return task;
+    s.core.owner = 'lwk';
   }
 
-  /** Runs the node until every task has ended (or `stop` holds). */
-  run(stop?: () => boolean): RunOutcome {
-    return this.node.run({ stop });
-  }
-
-  // ---- called by the task driver ----
-
-  syscall(task: Task): void {
-    const s = task.core.cpu.state;
-    const nr = s.get64(0);
-    const args = [s.get64(7), s.get64(6), s.get64(2), s.get64(10), s.get64(8), s.get64(9)];
-    const sc = SYSCALLS.get(nr);
-    let ret: number;
-    if (!sc) {
-      const key = `syscall ${nr}`;
-      if (!task.reported.has(key)) { task.reported.add(key); this.log(`${task.name}: unimplemented syscall ${nr} returns -ENOSYS`); }
-      ret = -E.NOSYS;
-    } else {
-      ret = sc.handler(this.context(task), args);
-    }
-    // As after SYSRET: RCX holds the return address and R11 the flags.
-    s.set64(0, ret);
-    s.set64(1, s.rip);
-    s.set64(11, s.getRflags());
-  }
-
-  fault(task: Task, x: Extract<Exit, { kind: 'exception' }>): void {
-    const sig = x.vector === VEC.UD ? SIG.ILL : x.vector === VEC.DE || x.vector === VEC.MF || x.vector === VEC.XM ? SIG.FPE
-      : x.vector === VEC.BP || x.vector === VEC.DB ? SIG.TRAP : x.vector === VEC.AC ? SIG.BUS : SIG.SEGV;
-    const what = x.vector === VEC.PF ? `invalid memory access at ${hex(x.cr2)}` : `exception ${x.vector}`;
-    this.kill(task, sig, `${what}, rip ${hex(x.rip)}`);
-  }
-
-  kill(task: Task, signal: number, reason: string): void {
-    if (task.end) return;
-    task.end = { kind: 'killed', signal, reason };
-    this.log(`${task.name}: terminated by ${SIG_NAMES[signal] ?? `signal ${signal}`} (${reason})`);
-  }
-
-  reap(task: Task): void {
-    for (const r of task.regions) this.pmem.freeRegion(r);
-    task.regions.length = 0;
-    task.aspace.destroy();
-    task.core.owner = undefined;
-  }
-
-  private context(task: Task): SyscallContext {
+  /** Loads an ELF image into `t`'s process (a fresh Mm) and points `t` at its entry. */
+  load(t: Thread, program: Uint8Array, path: string, argv: string[], envp: string[]): void {
+    const p = t.proc;
     const mem = this.node.memory;
-    const as = task.aspace;
+    const elf = parseElf64(program, path);
+    const mm = p.mm;
+    const image = loadElfImage(elf, mm, this.pmem, mem, p.name);
+    mm.brkStart = mm.brk = mm.brkMapped = image.end;
+    const stackSize = this.opts.stackSize ?? 8 * MB;
+    mm.mapFresh(STACK_TOP - stackSize, stackSize, PROT_RW, 'stack', 'stack', 2 * MB);
+    mm.mmapTop = STACK_TOP - stackSize - 16 * MB;
+    const cpuid = this.node.cores[0].cpu.cpuidModel.get(1, 0, 0);
+    const built = buildInitialStack({
+      argv, envp, execfn: path, platform: 'x86_64', random: this.vfs.entropy.bytes(16), top: STACK_TOP,
+      aux: [
+        [AT.PHDR, image.phdr], [AT.PHENT, 56], [AT.PHNUM, image.phnum], [AT.PAGESZ, 4096], [AT.BASE, 0],
+        [AT.FLAGS, 0], [AT.ENTRY, image.entry], [AT.UID, 1000], [AT.EUID, 1000], [AT.GID, 1000], [AT.EGID, 1000],
+        [AT.SECURE, 0], [AT.HWCAP, cpuid[3] >>> 0], [AT.HWCAP2, 0], [AT.CLKTCK, 100], [AT.MINSIGSTKSZ, 2048],
+      ],
+    });
+    if (built.bytes.length > stackSize / 4) throw new LwkError('E2BIG', `arguments and environment of ${p.name} need ${built.bytes.length} bytes of stack`);
+    if (!mm.write(STACK_TOP - built.bytes.length, built.bytes)) throw new LwkError('BAD_STACK', 'cannot write the initial stack');
+    const c = t.ctx;
+    c.r.fill(0);
+    c.rip = image.entry;
+    c.set(4, built.sp);
+    c.fsBase = 0; c.gsBase = 0;
+    c.xmm.fill(0); c.mxcsr = 0x1f80;
+    c.fpr.fill(0); c.fpe.fill(0); c.fpuControl = 0x037f; c.fpuStatus = 0; c.fpuTop = 0; c.fpuTag = 0xffff;
+    // RFLAGS = 0x202 in the lazy-flag encoding: ZF clear (result 1), parity of 1 is odd.
+    c.r[32] = 1; c.r[33] = 0; c.r[34] = 0; c.r[35] = 0x202;
+    if (t.sched.loaded === t) t.sched.loaded = undefined;
+  }
+
+  /** Runs until the first process has ended, or until `stop` holds when one is given. */
+  run(stop?: () => boolean): RunOutcome {
+    const firstEnded = () => this.first !== undefined && this.first.state !== 'live';
+    const out0 = this.node.run({ stop: stop ?? firstEnded });
+    const out: RunOutcome = out0.kind === 'stopped' && !stop ? { kind: 'done' } : out0;
+    if (out.kind === 'deadlock' && this.first?.state === 'live') {
+      const blocked = [...this.procs.values()].flatMap((p) => p.liveThreads().map((t) => `${p.name}[${t.tid}]: ${t.wait?.what ?? t.state}`));
+      this.log(`every thread is blocked and nothing can wake them: ${blocked.join('; ')}`);
+    }
+    return out;
+  }
+
+  // ======================================================================== SchedKernel
+
+  handleExit(t: Thread, x: Exit): void {
+    switch (x.kind) {
+      case 'syscall': dispatchSyscall(this, t); return;
+      case 'exception': this.fault(t, x); return;
+      case 'unimplemented': this.killProcess(t.proc, { kind: 'killed', signal: SIG.ILL, core: true, reason: `unimplemented instruction ${x.what} at ${hex(x.rip)}` }); return;
+      default: this.killProcess(t.proc, { kind: 'killed', signal: SIG.SEGV, core: true, reason: `unexpected ${x.kind} exit at ${hex(t.sched.core.cpu.state.rip)}` });
+    }
+  }
+
+  beforeUser(t: Thread): void {
+    deliverPending(this, t);
+  }
+
+  wakeAt(ns: number): void {
+    if (this.wakeups.has(ns)) return;
+    this.wakeups.add(ns);
+    this.node.clock.at(ns, () => this.wakeups.delete(ns));
+  }
+
+  // ======================================================================== faults and signals
+
+  private fault(t: Thread, x: Extract<Exit, { kind: 'exception' }>): void {
+    const v = x.vector;
+    let info: SigInfo;
+    if (v === VEC.PF) info = { signo: SIG.SEGV, code: (x.errorCode ?? 0) & 1 ? SEGV_ACCERR : SEGV_MAPERR, addr: x.cr2 };
+    else if (v === VEC.GP || v === VEC.SS || v === VEC.NP) info = { signo: SIG.SEGV, code: 0x80, addr: 0 };
+    else if (v === VEC.UD) info = { signo: SIG.ILL, code: 2, addr: x.rip };
+    else if (v === VEC.DE) info = { signo: SIG.FPE, code: 1, addr: x.rip };
+    else if (v === VEC.MF || v === VEC.XM) info = { signo: SIG.FPE, code: 0, addr: x.rip };
+    else if (v === VEC.BP || v === VEC.DB) info = { signo: SIG.TRAP, code: 0x80, addr: 0 };
+    else if (v === VEC.AC) info = { signo: SIG.BUS, code: 1, addr: x.rip };
+    else info = { signo: SIG.SEGV, code: 0x80, addr: 0 };
+    const s = t.sched.core.cpu.state;
+    const blockedOrIgnored = (t.sigmask & bit(info.signo)) !== 0n || t.proc.actions[info.signo].handler === 1;
+    const why = v === VEC.PF ? `invalid memory access at ${hex(x.cr2)}` : `exception ${v}`;
+    // A synchronous fault that cannot be handled kills the process (as Linux forces the default).
+    if (blockedOrIgnored || t.proc.actions[info.signo].handler === 0) {
+      this.killProcess(t.proc, { kind: 'killed', signal: info.signo, core: true, reason: `${why}, rip ${hex(x.rip)}` });
+      return;
+    }
+    t.faultFrame = { trapno: v, err: x.errorCode ?? 0, cr2: v === VEC.PF ? x.cr2 : 0 };
+    void s;
+    t.pending.unshift(info);
+  }
+
+  /** Sends a signal to a process (kill) or one thread (tgkill). */
+  signal(target: Process | Thread, info: SigInfo): void {
+    queueSignal(this, target, info);
+  }
+
+  // ======================================================================== lifecycle
+
+  /** Ends one thread; the process ends with its last thread. */
+  exitThread(t: Thread, code: number): void {
+    if (t.state === 'dead') return;
+    t.state = 'dead';
+    t.sched.remove(t);
+    if (t.clearChildTid) {
+      t.proc.mm.writeU32(t.clearChildTid, 0);
+      this.futexWake(t.proc, t.clearChildTid, 1);
+    }
+    if (t.proc.liveThreads().length === 0) this.endProcess(t.proc, { kind: 'exited', code });
+  }
+
+  /** Ends every thread of a process (exit_group, fatal signals). */
+  killProcess(p: Process, status: ExitStatus): void {
+    if (p.state !== 'live') return;
+    if (status.kind === 'killed') {
+      const msg = `${p.name}: terminated by ${SIG_NAMES[status.signal] ?? `signal ${status.signal}`}`;
+      if (status.reason) this.log(`${msg} (${status.reason})`);
+    }
+    for (const t of p.threads) {
+      if (t.state !== 'dead') { t.state = 'dead'; t.sched.remove(t); }
+    }
+    this.endProcess(p, status);
+  }
+
+  private endProcess(p: Process, status: ExitStatus): void {
+    if (p.state !== 'live') return;
+    p.state = 'zombie';
+    p.status = status;
+    p.files.closeAll();
+    this.releaseMm(p);
+    const init = this.first !== p && this.first?.state === 'live' ? this.first : undefined;
+    for (const c of p.children) { c.parent = init; init?.children.push(c); }
+    p.children.length = 0;
+    const parent = p.parent;
+    if (parent && parent.state === 'live') {
+      const st = p.status;
+      this.signal(parent, { signo: SIG.CHLD, code: st?.kind === 'exited' ? 1 : 2, pid: p.pid, uid: 1000, status: st?.kind === 'exited' ? st.code : st?.signal });
+    } else {
+      p.state = 'reaped';
+      this.procs.delete(p.pid);
+    }
+  }
+
+  /** Drops a process's memory, unless a vfork parent still owns it. */
+  releaseMm(p: Process): void {
+    const borrowedFrom = p.vforkFrom;
+    if (borrowedFrom) {
+      p.vforkFrom = undefined;
+      borrowedFrom.vforkChild = undefined;
+      return;
+    }
+    p.mm.destroy();
+  }
+
+  /** Reaps a zombie child (wait4 found it). */
+  reap(parent: Process, child: Process): void {
+    child.state = 'reaped';
+    this.procs.delete(child.pid);
+    const i = parent.children.indexOf(child);
+    if (i >= 0) parent.children.splice(i, 1);
+  }
+
+  /** A new process or thread (clone). Returns the child's id. */
+  clone(t: Thread, o: { thread: boolean; vm: boolean; vfork: boolean; stack: number; tls?: number; clearTid?: number }): number {
+    const p = t.proc;
+    t.sched.sync();
+    if (o.thread) {
+      const sched = this.placeCore();
+      const nt = new Thread(this.nextPid++, p, sched);
+      nt.ctx.copyFrom(t.ctx);
+      nt.sigmask = t.sigmask;
+      this.setupChild(nt, o);
+      p.threads.push(nt);
+      this.takeCore(sched);
+      sched.add(nt);
+      return nt.tid;
+    }
+    const mm = o.vm ? p.mm : p.mm.fork(p.name);
+    const child = new Process(this.nextPid++, p, mm, p.files.fork(), p.exe, p.name);
+    child.cwd = p.cwd;
+    child.umask = p.umask;
+    child.actions.forEach((a, i) => Object.assign(a, p.actions[i]));
+    if (o.vm) { child.vforkFrom = p; p.vforkChild = child; }
+    const sched = this.placeCore();
+    const nt = new Thread(child.pid, child, sched);
+    nt.ctx.copyFrom(t.ctx);
+    nt.sigmask = t.sigmask;
+    this.setupChild(nt, o);
+    child.threads.push(nt);
+    p.children.push(child);
+    this.procs.set(child.pid, child);
+    this.takeCore(sched);
+    sched.add(nt);
+    return child.pid;
+  }
+
+  private setupChild(nt: Thread, o: { stack: number; tls?: number; clearTid?: number }): void {
+    const c = nt.ctx;
+    // The child returns from the same syscall with 0, after the instruction (as after SYSRET).
+    c.set(0, 0);
+    c.set(1, c.rip);
+    if (o.stack) c.set(4, o.stack);
+    if (o.tls !== undefined) c.fsBase = o.tls;
+    if (o.clearTid) nt.clearChildTid = o.clearTid;
+  }
+
+  /** execve: replaces the process image; -errno if the new program cannot be started. */
+  exec(t: Thread, path: string, argv: string[], envp: string[], depth = 0): number {
+    const p = t.proc;
+    const view = this.procView(p);
+    const f = this.vfs.open(p.cwd, path, O.RDONLY, 0, view);
+    if (typeof f === 'number') return f;
+    const st = f.impl.stat();
+    if ((st.mode & 0o170000) !== 0o100000) { f.unref(); return -E.ACCES; }
+    const size = f.impl.size?.() ?? st.size;
+    const data = f.impl.read(f, Math.max(size, 0));
+    f.unref();
+    if (typeof data === 'number' || data === 'block') return typeof data === 'number' ? data : -E.IO;
+    if (data[0] === 0x23 && data[1] === 0x21) {
+      // #! interpreter [arg]: run the interpreter with the script's path.
+      if (depth > 4) return -E.LOOP;
+      const line = new TextDecoder().decode(data.subarray(2, Math.min(data.length, 256))).split('\n')[0].trim();
+      const [interp, ...rest] = line.split(/\s+/);
+      if (!interp) return -E.NOEXEC;
+      const arg = rest.length ? [rest.join(' ')] : [];
+      return this.exec(t, interp, [interp, ...arg, path, ...argv.slice(1)], envp, depth + 1);
+    }
+    if (!(data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46)) return -E.NOEXEC;
+    try {
+      parseElf64(data, path);
+    } catch {
+      return -E.NOEXEC;
+    }
+    // Point of no return: the old image goes.
+    for (const o of p.threads) if (o !== t && o.state !== 'dead') { o.state = 'dead'; o.sched.remove(o); }
+    this.releaseMm(p);
+    p.mm = new Mm(this.mmResources(), p.name);
+    p.files.exec();
+    for (const a of p.actions) if (a.handler > 1) { a.handler = 0; a.flags = 0; a.mask = 0n; }
+    p.exe = path;
+    p.name = path.split('/').pop() || path;
+    t.altStack = { sp: 0, size: 0, flags: 2 };
+    try {
+      this.load(t, data, path, argv, envp);
+    } catch (e) {
+      this.killProcess(p, { kind: 'killed', signal: SIG.SEGV, core: false, reason: (e as Error).message });
+      return 0;
+    }
+    t.sched.loaded = undefined;
+    t.sched.core.cpu.flushTlb();
+    return 0;
+  }
+
+  procView(p: Process): ProcView {
     return {
-      task, mem, io: this.opts.io,
-      readUser(va, len) {
-        if (len === 0) return new Uint8Array(0);
-        const out = new Uint8Array(len);
-        let done = 0;
-        while (done < len) {
-          const m = as.find(va + done);
-          if (!m || va + done >= USER_TOP) return undefined;
-          const n = Math.min(len - done, m.va + m.size - (va + done));
-          out.set(mem.u8.subarray(m.pa + (va + done - m.va), m.pa + (va + done - m.va) + n), done);
-          done += n;
-        }
-        return out;
-      },
-      writeUser(va, bytes) {
-        let done = 0;
-        while (done < bytes.length) {
-          const m = as.find(va + done);
-          if (!m || !m.prot.write) return false;
-          const n = Math.min(bytes.length - done, m.va + m.size - (va + done));
-          mem.write(m.pa + (va + done - m.va), bytes.subarray(done, done + n));
-          done += n;
-        }
-        return true;
-      },
-      readString(va, max = 4096) {
-        const out: number[] = [];
-        for (let i = 0; i < max; i++) {
-          const pa = as.resolve(va + i, 1, 'read');
-          if (pa === undefined) return undefined;
-          const b = mem.u8[pa];
-          if (b === 0) return new TextDecoder().decode(Uint8Array.from(out));
-          out.push(b);
-        }
-        return undefined;
-      },
-      exit: (code) => { if (!task.end) task.end = { kind: 'exited', code }; },
-      now: () => task.core.localTimeNs(),
-      log: (msg) => this.log(`${task.name}: ${msg}`),
+      exe: p.exe,
+      fdPath: (fd) => p.files.get(fd)?.path,
+      cpus: this.node.cores.length,
+      memTotal: this.node.memory.size,
+      memFree: this.pmem.free,
     };
   }
-}
 
-/** Runs one task on its core, turning its exits into kernel work. */
-class TaskDriver implements CoreDriver {
-  constructor(private readonly lwk: Lwk, private readonly task: Task) {}
+  // ======================================================================== futexes
 
-  runSlice(core: Core, budget: number): SliceResult {
-    const cpu = core.cpu;
-    const task = this.task;
-    let left = budget;
-    while (left > 0 && !task.end) {
-      const before = cpu.icount;
-      const x = cpu.run(left);
-      left -= cpu.icount - before;
-      switch (x.kind) {
-        case 'budget': break;
-        case 'syscall': this.lwk.syscall(task); break;
-        case 'exception': this.lwk.fault(task, x); break;
-        case 'unimplemented': this.lwk.kill(task, SIG.ILL, `unimplemented instruction ${x.what} at ${hex(x.rip)}`); break;
-        default: this.lwk.kill(task, SIG.SEGV, `unexpected ${x.kind} exit at ${hex(cpu.state.rip)}`);
-      }
+  private readonly futexWaiters = new Map<string, Thread[]>();
+
+  futexKey(p: Process, addr: number): string {
+    return `${p.mm === undefined ? 0 : p.pid}:${addr}`;
+  }
+
+  futexWait(t: Thread, addr: number): void {
+    const key = this.futexKey(t.proc, addr);
+    const q = this.futexWaiters.get(key) ?? [];
+    q.push(t);
+    this.futexWaiters.set(key, q);
+  }
+
+  futexWake(p: Process, addr: number, n: number): number {
+    const key = this.futexKey(p, addr);
+    const q = this.futexWaiters.get(key);
+    if (!q) return 0;
+    let woken = 0;
+    while (q.length && woken < n) {
+      const w = q.shift()!;
+      w.futexWoken = true;
+      woken++;
     }
-    if (task.end) {
-      this.lwk.reap(task);
-      return 'done';
-    }
-    return 'ran';
+    if (!q.length) this.futexWaiters.delete(key);
+    return woken;
+  }
+
+  futexCancel(t: Thread, addr: number): void {
+    const key = this.futexKey(t.proc, addr);
+    const q = this.futexWaiters.get(key);
+    if (q) { const i = q.indexOf(t); if (i >= 0) q.splice(i, 1); if (!q.length) this.futexWaiters.delete(key); }
   }
 }
+
+export { BLOCK };

@@ -28,8 +28,8 @@ function leaf(mem: PhysicalMemory, cr3: number, va: number): [number, bigint] {
 describe('address spaces', () => {
   it('maps with the largest pages that fit and the right permission bits', () => {
     const { mem, as } = setup();
-    as.map({ va: 0x40000000, size: 2 * MB + 8192, pa: 0x800000, prot: PROT_RW, name: 'data' });
-    as.map({ va: 0x401000, size: 4096, pa: 0x2000000, prot: PROT_RX, name: 'text' });
+    as.mapRange(0x40000000, 2 * MB + 8192, 0x800000, PROT_RW);
+    as.mapRange(0x401000, 4096, 0x2000000, PROT_RX);
     const [lvl2, e2] = leaf(mem, as.cr3, 0x40000000);
     expect(lvl2).toBe(2);
     expect(e2 & 0xfffffffff000n).toBe(0x800000n);
@@ -43,13 +43,22 @@ describe('address spaces', () => {
     expect(t >> 63n).toBe(0n);
   });
 
-  it('resolves user addresses and refuses overlaps and holes', () => {
+  it('splits a large page when part of it changes, keeping the rest', () => {
+    const { mem, as } = setup();
+    as.mapRange(0x40000000, 2 * MB, 0x800000, PROT_RW);
+    as.unmapRange(0x40001000, 4096);
+    expect(as.translate(0x40000010)).toBe(0x800010);
+    expect(as.translate(0x40001010)).toBeUndefined();
+    expect(as.translate(0x40002010)).toBe(0x802010);
+    const [lvl] = leaf(mem, as.cr3, 0x40002000);
+    expect(lvl).toBe(3);
+    as.mapRange(0x40001000, 4096, 0x900000, PROT_RX);
+    expect(as.translate(0x40001004)).toBe(0x900004);
+  });
+
+  it('refuses unaligned and non-user ranges', () => {
     const { as } = setup();
-    as.map({ va: 0x10000, size: 0x2000, pa: 0x300000, prot: PROT_RX, name: 'a' });
-    expect(as.resolve(0x10010, 16, 'read')).toBe(0x300010);
-    expect(as.resolve(0x11ff0, 32, 'read')).toBeUndefined();
-    expect(as.resolve(0x10010, 16, 'write')).toBeUndefined();
-    expect(() => as.map({ va: 0x11000, size: 0x1000, pa: 0, prot: PROT_RW, name: 'b' })).toThrow('mapping b at 0x11000 overlaps a');
-    expect(() => as.map({ va: 0x11001, size: 0x1000, pa: 0, prot: PROT_RW, name: 'c' })).toThrow('is not page aligned');
+    expect(() => as.mapRange(0x11001, 0x1000, 0, PROT_RW)).toThrow('is not a page-aligned user range');
+    expect(() => as.mapRange(0x800000000000, 0x1000, 0, PROT_RW)).toThrow('is not a page-aligned user range');
   });
 });

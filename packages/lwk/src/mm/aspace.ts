@@ -1,23 +1,15 @@
-// Address spaces, Kitten's way: a sorted list of non-overlapping regions, each mapped eagerly onto
-// physically contiguous memory with the largest pages that fit (1 GiB, 2 MiB, 4 KiB). The page
-// tables are real x86-64 tables in node memory; the core walks them like hardware would.
+// The page tables of one address space: real x86-64 tables in node memory that the core walks as
+// hardware would. Ranges are mapped eagerly with the largest pages that fit (1 GiB, 2 MiB, 4 KiB);
+// changing part of a large page splits it first. What is mapped where (and why) is the memory
+// manager's business (mm.ts); this file only keeps the tables true to it.
 import type { PhysicalMemory } from '@serval/x86';
-import { LwkError } from './errors.js';
+import { LwkError } from '../errors.js';
 import type { Pmem, PmemRegion } from './pmem.js';
 
 export interface Prot { read: boolean; write: boolean; exec: boolean }
 export const PROT_RW: Prot = { read: true, write: true, exec: false };
 export const PROT_RX: Prot = { read: true, write: false, exec: true };
-
-export interface Mapping {
-  va: number;
-  size: number;
-  pa: number;
-  prot: Prot;
-  name: string;
-  /** Physical memory owned by this mapping (freed with it), if any. */
-  region?: PmemRegion;
-}
+export const PROT_NONE: Prot = { read: false, write: false, exec: false };
 
 const PAGE = 4096, MB2 = 2 ** 21, GB1 = 2 ** 30;
 export const USER_TOP = 0x800000000000;
@@ -49,9 +41,10 @@ export class PageTablePool {
   }
 }
 
+const SHIFTS = [39, 30, 21, 12];
+
 export class AddressSpace {
   readonly cr3: number;
-  private maps: Mapping[] = [];
   private tables: number[] = [];
 
   constructor(private readonly mem: PhysicalMemory, private readonly pool: PageTablePool) {
@@ -59,118 +52,108 @@ export class AddressSpace {
     this.tables.push(this.cr3);
   }
 
-  get mappings(): readonly Mapping[] {
-    return this.maps;
-  }
-
-  map(m: Mapping): Mapping {
-    const { va, size, pa } = m;
-    if (va % PAGE || size % PAGE || pa % PAGE || size <= 0) {
-      throw new LwkError('BAD_MAPPING', `mapping ${m.name} at 0x${va.toString(16)}+0x${size.toString(16)} is not page aligned`);
-    }
-    if (va < 0 || va + size > USER_TOP) throw new LwkError('BAD_MAPPING', `mapping ${m.name} at 0x${va.toString(16)} lies outside user space`);
-    const clash = this.maps.find((x) => va < x.va + x.size && x.va < va + size);
-    if (clash) throw new LwkError('MAPPING_OVERLAP', `mapping ${m.name} at 0x${va.toString(16)} overlaps ${clash.name}`);
+  /** Maps [va, va+size) to [pa, pa+size) (page aligned), replacing whatever was there. */
+  mapRange(va: number, size: number, pa: number, prot: Prot): void {
+    checkRange(va, size);
+    if (pa % PAGE) throw new LwkError('BAD_MAPPING', `physical address 0x${pa.toString(16)} is not page aligned`);
     let off = 0;
     while (off < size) {
       const v = va + off, p = pa + off, left = size - off;
       const step = v % GB1 === 0 && p % GB1 === 0 && left >= GB1 ? GB1 : v % MB2 === 0 && p % MB2 === 0 && left >= MB2 ? MB2 : PAGE;
-      this.setLeaf(v, p, step, m.prot);
+      this.setLeaf(v, step, p, prot);
       off += step;
     }
-    this.maps.push(m);
-    this.maps.sort((a, b) => a.va - b.va);
-    return m;
   }
 
-  /** Removes mappings wholly inside [va, va+size) (partial unmaps split the mapping). */
-  unmap(va: number, size: number): Mapping[] {
-    const removed: Mapping[] = [];
-    for (const m of [...this.maps]) {
-      if (m.va >= va + size || m.va + m.size <= va) continue;
-      this.maps.splice(this.maps.indexOf(m), 1);
-      const lo = Math.max(va, m.va), hi = Math.min(va + size, m.va + m.size);
-      for (let v = lo; v < hi; v += PAGE) this.clearLeaf(v);
-      if (m.va < lo) this.maps.push({ ...m, size: lo - m.va, region: undefined });
-      if (hi < m.va + m.size) this.maps.push({ ...m, va: hi, pa: m.pa + (hi - m.va), size: m.va + m.size - hi, region: undefined });
-      removed.push(m);
-      this.maps.sort((a, b) => a.va - b.va);
+  /** Removes any mapping of [va, va+size). */
+  unmapRange(va: number, size: number): void {
+    checkRange(va, size);
+    let off = 0;
+    while (off < size) {
+      const v = va + off, left = size - off;
+      const step = v % GB1 === 0 && left >= GB1 ? GB1 : v % MB2 === 0 && left >= MB2 ? MB2 : PAGE;
+      this.setLeaf(v, step, -1, PROT_NONE);
+      off += step;
     }
-    return removed;
   }
 
-  find(va: number): Mapping | undefined {
-    let lo = 0, hi = this.maps.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const m = this.maps[mid];
-      if (va < m.va) hi = mid - 1;
-      else if (va >= m.va + m.size) lo = mid + 1;
-      else return m;
+  /** The physical address `va` maps to, or undefined (a software walk, for tests and diagnostics). */
+  translate(va: number): number | undefined {
+    const dv = this.mem.dv;
+    let t = this.cr3;
+    for (let level = 0; level < 4; level++) {
+      const e = t + (Math.floor(va / 2 ** SHIFTS[level]) % 512) * 8;
+      const lo = dv.getUint32(e, true);
+      if ((lo & 1) === 0) return undefined;
+      const frame = (lo & 0xfffff000) + (dv.getUint32(e + 4, true) & 0xfffff) * P32;
+      if (level === 3 || (lo & 0x80)) {
+        const span = 2 ** SHIFTS[level];
+        return Math.floor(frame / span) * span + (va % span);
+      }
+      t = frame;
     }
     return undefined;
   }
 
-  /** Host-physical address of user address `va` when [va, va+len) is mapped with `need`; else undefined. */
-  resolve(va: number, len: number, need: 'read' | 'write'): number | undefined {
-    const m = this.find(va);
-    if (!m || va + len > m.va + m.size) return undefined;
-    if (need === 'write' && !m.prot.write) return undefined;
-    return m.pa + (va - m.va);
+  /** Frees the page tables themselves. */
+  destroy(): void {
+    for (const t of this.tables) this.pool.give(t);
+    this.tables = [];
   }
 
-  // ---- page-table construction ----
+  // ---- the tables ----
 
-  private entryAddr(table: number, va: number, shift: number): number {
-    return table + (Math.floor(va / 2 ** shift) % 512) * 8;
+  private entry(table: number, va: number, level: number): number {
+    return table + (Math.floor(va / 2 ** SHIFTS[level]) % 512) * 8;
   }
 
-  private next(table: number, va: number, shift: number): number {
-    const e = this.entryAddr(table, va, shift);
+  /** The table below entry `e` at `level`, creating it (or splitting a large page into it). */
+  private child(e: number, level: number): number {
     const dv = this.mem.dv;
-    const lo = dv.getUint32(e, true);
-    if (lo & 1) {
-      if (lo & 0x80) throw new LwkError('BAD_MAPPING', `0x${va.toString(16)} is already covered by a large page`);
-      return (lo & 0xfffff000) + (dv.getUint32(e + 4, true) & 0xfffff) * P32;
-    }
+    const lo = dv.getUint32(e, true), hi = dv.getUint32(e + 4, true);
+    if ((lo & 1) && !(lo & 0x80)) return (lo & 0xfffff000) + (hi & 0xfffff) * P32;
     const t = this.pool.take();
     this.tables.push(t);
+    if ((lo & 1) && (lo & 0x80)) {
+      // Split a large page into 512 of the next size, with the same frames and permissions
+      // (children of a 1 GiB page are 2 MiB pages; bit 7 of a 4 KiB entry is PAT, so it is cleared).
+      const frame = (level === 1 ? (lo & 0xc0000000) >>> 0 : (lo & 0xffe00000) >>> 0) + (hi & 0xfffff) * P32;
+      const span = level === 1 ? MB2 : PAGE;
+      const flags = level === 1 ? (lo & 0x1ff) | 0x80 : (lo & 0x1ff) & ~0x80;
+      for (let i = 0; i < 512; i++) {
+        const p = frame + i * span;
+        dv.setUint32(t + i * 8, ((p % P32) | flags) >>> 0, true);
+        dv.setUint32(t + i * 8 + 4, (Math.floor(p / P32) | (hi & 0x80000000)) >>> 0, true);
+      }
+    }
     dv.setUint32(e, (t % P32) | 0x7, true);
     dv.setUint32(e + 4, Math.floor(t / P32), true);
     return t;
   }
 
-  private setLeaf(va: number, pa: number, size: number, prot: Prot): void {
-    let t = this.next(this.cr3, va, 39);
-    if (size < GB1) t = this.next(t, va, 30);
-    if (size < MB2) t = this.next(t, va, 21);
-    const shift = size === GB1 ? 30 : size === MB2 ? 21 : 12;
-    const e = this.entryAddr(t, va, shift);
-    const flags = 0x1 | 0x4 | (prot.write ? 0x2 : 0) | (size > PAGE ? 0x80 : 0);
-    this.mem.dv.setUint32(e, ((pa % P32) | flags) >>> 0, true);
-    this.mem.dv.setUint32(e + 4, (Math.floor(pa / P32) | (prot.exec ? 0 : 0x80000000)) >>> 0, true);
-  }
-
-  private clearLeaf(va: number): void {
-    const dv = this.mem.dv;
+  /** Installs (pa >= 0) or clears (pa < 0) one leaf of `size` bytes at `va`. */
+  private setLeaf(va: number, size: number, pa: number, prot: Prot): void {
+    const leafLevel = size === GB1 ? 1 : size === MB2 ? 2 : 3;
     let t = this.cr3;
-    for (const shift of [39, 30, 21, 12]) {
-      const e = this.entryAddr(t, va, shift);
-      const lo = dv.getUint32(e, true);
-      if ((lo & 1) === 0) return;
-      if (shift === 12 || (lo & 0x80)) {
-        if (shift !== 12 && (lo & 0x80)) throw new LwkError('BAD_UNMAP', `cannot unmap part of a large page at 0x${va.toString(16)}`);
-        dv.setUint32(e, 0, true); dv.setUint32(e + 4, 0, true);
-        return;
-      }
-      t = (lo & 0xfffff000) + (dv.getUint32(e + 4, true) & 0xfffff) * P32;
+    for (let level = 0; level < leafLevel; level++) {
+      const e = this.entry(t, va, level);
+      if (pa < 0 && (this.mem.dv.getUint32(e, true) & 1) === 0) return; // nothing mapped below
+      t = this.child(e, level);
     }
+    const e = this.entry(t, va, leafLevel);
+    const dv = this.mem.dv;
+    if (pa < 0 || !prot.read) {
+      dv.setUint32(e, 0, true); dv.setUint32(e + 4, 0, true);
+      return;
+    }
+    const flags = 0x1 | 0x4 | (prot.write ? 0x2 : 0) | (size > PAGE ? 0x80 : 0);
+    dv.setUint32(e, ((pa % P32) | flags) >>> 0, true);
+    dv.setUint32(e + 4, (Math.floor(pa / P32) | (prot.exec ? 0 : 0x80000000)) >>> 0, true);
   }
+}
 
-  /** Frees the page tables (the caller frees the regions it allocated). */
-  destroy(): void {
-    for (const t of this.tables) this.pool.give(t);
-    this.tables = [];
-    this.maps = [];
+function checkRange(va: number, size: number): void {
+  if (va % PAGE || size % PAGE || size <= 0 || va < 0 || va + size > USER_TOP) {
+    throw new LwkError('BAD_MAPPING', `range 0x${va.toString(16)}+0x${size.toString(16)} is not a page-aligned user range`);
   }
 }

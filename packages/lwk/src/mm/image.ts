@@ -2,9 +2,10 @@
 // maps its segments with their own permissions.
 import { PT, PF, ET, type Elf64 } from '@serval/guest-tools';
 import type { PhysicalMemory } from '@serval/x86';
-import type { AddressSpace, Prot } from './aspace.js';
-import { LwkError } from './errors.js';
-import type { Pmem, PmemRegion } from './pmem.js';
+import type { Prot } from './aspace.js';
+import { LwkError } from '../errors.js';
+import type { Mm } from './mm.js';
+import type { Pmem } from './pmem.js';
 
 const PAGE = 4096, MB2 = 2 ** 21;
 /** Where position-independent executables go (Linux's ELF_ET_DYN_BASE on x86-64). */
@@ -19,10 +20,9 @@ export interface LoadedImage {
   phnum: number;
   /** First page after the highest segment: where the heap starts. */
   end: number;
-  region: PmemRegion;
 }
 
-export function loadElfImage(elf: Elf64, aspace: AddressSpace, pmem: Pmem, mem: PhysicalMemory, owner: string): LoadedImage {
+export function loadElfImage(elf: Elf64, mm: Mm, pmem: Pmem, mem: PhysicalMemory, owner: string): LoadedImage {
   if (elf.interp) {
     throw new LwkError('DYNAMIC_PROGRAM', `${owner} is dynamically linked (interpreter ${elf.interp}); the LWK runs static programs only: link with -static`);
   }
@@ -31,7 +31,7 @@ export function loadElfImage(elf: Elf64, aspace: AddressSpace, pmem: Pmem, mem: 
   const lo = Math.floor(Math.min(...loads.map((p) => p.vaddr)) / PAGE) * PAGE + bias;
   const hi = Math.ceil(Math.max(...loads.map((p) => p.vaddr + p.memsz)) / PAGE) * PAGE + bias;
   if (lo < PAGE) throw new LwkError('BAD_PROGRAM', `${owner} wants to load at 0x${lo.toString(16)}, inside the null page`);
-  // Allocate so that physical and virtual addresses agree modulo 2 MiB: large pages stay possible.
+  // Physical and virtual addresses agree modulo 2 MiB, so large pages stay possible.
   const skew = lo % MB2;
   const region = pmem.alloc(hi - lo + skew, 'umem', `${owner} image`, MB2);
   const pa = region.start + skew;
@@ -47,6 +47,7 @@ export function loadElfImage(elf: Elf64, aspace: AddressSpace, pmem: Pmem, mem: 
     const last = Math.ceil((p.vaddr + bias + p.memsz - lo) / PAGE);
     for (let i = first; i < last; i++) prot[i] |= 0x10 | (p.flags & 7);
   }
+  const backing = { region, refs: 0 };
   let i = 0;
   while (i < pages) {
     const f = prot[i];
@@ -54,12 +55,13 @@ export function loadElfImage(elf: Elf64, aspace: AddressSpace, pmem: Pmem, mem: 
     while (j < pages && prot[j] === f) j++;
     if (f) {
       const pr: Prot = { read: true, write: (f & PF.W) !== 0, exec: (f & PF.X) !== 0 };
-      aspace.map({ va: lo + i * PAGE, size: (j - i) * PAGE, pa: pa + i * PAGE, prot: pr, name: `${owner} image` });
+      mm.insert({ va: lo + i * PAGE, size: (j - i) * PAGE, prot: pr, kind: 'image', name: 'image', backing, off: skew + i * PAGE });
     }
     i = j;
   }
+  if (backing.refs === 0) pmem.freeRegion(region);
   const phdrSeg = elf.phdrs.find((p) => p.type === PT.PHDR);
   const holder = loads.find((p) => elf.phoff >= p.offset && elf.phoff < p.offset + p.filesz);
   const phdr = phdrSeg ? phdrSeg.vaddr + bias : holder ? holder.vaddr + (elf.phoff - holder.offset) + bias : 0;
-  return { entry: elf.entry + bias, bias, phdr, phnum: elf.phnum, end: hi, region };
+  return { entry: elf.entry + bias, bias, phdr, phnum: elf.phnum, end: hi };
 }

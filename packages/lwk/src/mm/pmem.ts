@@ -1,6 +1,6 @@
 // Physical memory as typed regions, Kitten's pmem: every byte of the node is in exactly one region,
 // free or allocated to a purpose. Allocations are physically contiguous, first fit.
-import { LwkError } from './errors.js';
+import { LwkError } from '../errors.js';
 
 export type PmemType = 'free' | 'kernel' | 'pagetables' | 'umem' | 'initrd' | 'vm';
 

@@ -149,7 +149,12 @@ export interface CompiledBlock {
 function emitOne(e: Emitter, i: Insn, allowed: ReadonlySet<number>): boolean {
   if (i.invalid) { e.fault(); e.emit('c.raise(6);'); return true; }
   // VMCALL is how guests call the hypervisor, whatever the CPUID says about VMX.
-  if (i.mnem !== M.Vmcall && !i.features.every((f) => allowed.has(f))) { e.fault(); e.emit('c.raise(6);'); return true; }
+  if (i.mnem !== M.Vmcall && !i.features.every((f) => allowed.has(f))) {
+    // ENDBR and RDSSP sit in the reserved-NOP space (F3 0F 1E): without CET they execute as NOPs,
+    // leaving RDSSP's destination alone (which is how software detects that CET is off).
+    if (HINT_NOPS.has(i.mnem)) return true;
+    e.fault(); e.emit('c.raise(6);'); return true;
+  }
   if (i.lock && !lockable(i)) { e.fault(); e.emit('c.raise(6);'); return true; }
   if (isStringOp(i)) { stringOp(e, i); return true; }
   const f = table.get(i.mnem);
@@ -157,6 +162,8 @@ function emitOne(e: Emitter, i: Insn, allowed: ReadonlySet<number>): boolean {
   if (system(e, i)) return true;
   return extended(e, i);
 }
+
+const HINT_NOPS = new Set<number>([M.Endbr32, M.Endbr64, M.Rdsspd, M.Rdsspq]);
 
 /** LOCK is legal only on read-modify-write forms with a memory destination. */
 function lockable(i: Insn): boolean {

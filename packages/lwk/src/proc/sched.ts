@@ -1,0 +1,104 @@
+// One scheduler per core: the threads homed there, round-robin in fixed instruction slices (so
+// runs repeat exactly), blocked threads re-checked whenever the core looks for work. With one
+// thread per core — the LWK default — a thread simply owns its core.
+import type { Core, CoreDriver, SliceResult } from '@serval/machine';
+import type { Exit } from '@serval/x86';
+import type { Thread } from './process.js';
+
+/** Instructions a thread runs before another runnable thread on the same core gets its turn. */
+export const TIMESLICE = 200_000;
+
+export interface SchedKernel {
+  /** Services an exit of `t` (a syscall, a fault...). */
+  handleExit(t: Thread, x: Exit): void;
+  /** Called before `t` returns to user mode: delivers pending signals. */
+  beforeUser(t: Thread): void;
+  /** Asks for a wakeup at virtual time `ns` (a sleeping thread's deadline). */
+  wakeAt(ns: number): void;
+}
+
+export class CoreSched implements CoreDriver {
+  readonly threads: Thread[] = [];
+  /** The thread whose registers are in the core right now. */
+  loaded: Thread | undefined;
+  private next = 0;
+
+  constructor(readonly core: Core, private readonly k: SchedKernel) {}
+
+  add(t: Thread): void {
+    this.threads.push(t);
+    t.sched = this;
+    if (!this.core.driver) this.core.driver = this;
+  }
+
+  remove(t: Thread): void {
+    const i = this.threads.indexOf(t);
+    if (i >= 0) this.threads.splice(i, 1);
+    if (this.loaded === t) this.loaded = undefined;
+    if (this.next > i && i >= 0) this.next--;
+  }
+
+  /** Moves `t`'s registers into the core (saving whoever was there). */
+  load(t: Thread): void {
+    if (this.loaded === t) return;
+    const cpu = this.core.cpu;
+    const s = cpu.state;
+    if (this.loaded && this.loaded.state !== 'dead') this.loaded.ctx.save(s);
+    t.ctx.load(s);
+    const cr3 = t.proc.mm.aspace.cr3;
+    if (s.cr3 !== cr3) { s.cr3 = cr3; cpu.flushTlb(); }
+    this.loaded = t;
+  }
+
+  /** Saves the loaded thread's registers into its context (before fork copies them, for instance). */
+  sync(): void {
+    if (this.loaded) this.loaded.ctx.save(this.core.cpu.state);
+  }
+
+  private wake(now: number): void {
+    for (const t of this.threads) {
+      if (t.state !== 'blocked' || !t.wait) continue;
+      if (t.wait.ready()) { t.state = 'runnable'; t.wait = undefined; }
+      else if (t.wait.deadline !== undefined && now >= t.wait.deadline) { t.state = 'runnable'; t.wait = undefined; t.timedOut = true; }
+    }
+  }
+
+  private pick(): Thread | undefined {
+    const n = this.threads.length;
+    for (let k = 0; k < n; k++) {
+      const t = this.threads[(this.next + k) % n];
+      if (t.state === 'runnable') { this.next = (this.next + k) % n; return t; }
+    }
+    return undefined;
+  }
+
+  runSlice(core: Core, budget: number): SliceResult {
+    const cpu = core.cpu;
+    let left = budget;
+    while (left > 0) {
+      this.wake(core.localTimeNs());
+      const t = this.pick();
+      if (!t) {
+        if (this.threads.length === 0) { this.core.driver = undefined; return 'done'; }
+        let soonest = Infinity;
+        for (const b of this.threads) if (b.wait?.deadline !== undefined) soonest = Math.min(soonest, b.wait.deadline);
+        if (soonest < Infinity) this.k.wakeAt(soonest);
+        return left === budget ? 'idle' : 'ran';
+      }
+      this.load(t);
+      this.k.beforeUser(t);
+      if (t.state !== 'runnable') continue;
+      const others = this.threads.some((o) => o !== t && o.state === 'runnable');
+      const slice = others ? Math.min(left, TIMESLICE) : left;
+      const before = cpu.icount;
+      const x = cpu.run(slice);
+      left -= cpu.icount - before;
+      if (x.kind === 'budget') {
+        if (others) this.next = (this.threads.indexOf(t) + 1) % this.threads.length;
+        continue;
+      }
+      this.k.handleExit(t, x);
+    }
+    return 'ran';
+  }
+}

@@ -1,0 +1,112 @@
+// Memory: brk, mmap (anonymous, and private or shared file mappings read in eagerly), munmap,
+// mprotect, mremap, madvise. Everything is mapped when the call returns: no demand paging.
+import { E } from '../errno.js';
+import type { Prot } from '../mm/aspace.js';
+import { pageUp } from '../mm/mm.js';
+import { type Sys, type Syscall, int } from './context.js';
+
+const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
+const MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
+const PAGE = 4096;
+
+const protOf = (p: number): Prot => ({ read: (p & (PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0, write: (p & PROT_WRITE) !== 0, exec: (p & PROT_EXEC) !== 0 });
+
+export const brk: Syscall = { nr: 12, name: 'brk', handler: (x, [addr]) => x.mm.setBrk(addr) };
+
+function flush(x: Sys): void {
+  x.t.sched.core.cpu.flushTlb();
+  for (const t of x.p.threads) if (t.sched !== x.t.sched) t.sched.core.cpu.flushTlb();
+}
+
+export const mmap: Syscall = {
+  nr: 9, name: 'mmap',
+  handler(x, [addr, len, prot, flagsArg, fd, off]) {
+    const flags = int(flagsArg);
+    if (len === 0 || len > 2 ** 40) return -E.INVAL;
+    if (addr % PAGE || off % PAGE) return -E.INVAL;
+    if (!(flags & (MAP_SHARED | MAP_PRIVATE))) return -E.INVAL;
+    const size = pageUp(len);
+    const mm = x.mm;
+    let va: number;
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+      if (addr === 0 || addr + size > 0x800000000000) return -E.INVAL;
+      if ((flags & MAP_FIXED_NOREPLACE) && !mm.rangeFree(addr, size)) return -E.EXIST;
+      va = addr;
+    } else {
+      va = mm.findFree(size, addr);
+      if (va < 0) return -E.NOMEM;
+    }
+    let data: Uint8Array | undefined;
+    if (!(flags & MAP_ANONYMOUS)) {
+      const f = x.p.files.get(int(fd));
+      if (!f) return -E.BADF;
+      if (!f.readable || f.impl.kind === 'pipe' || f.impl.kind === 'dir') return -E.ACCES;
+      // The file's bytes are copied in now; a shared writable mapping is not written back.
+      const save = f.pos;
+      f.pos = off;
+      const r = f.impl.read(f, len);
+      f.pos = save;
+      if (typeof r === 'number' || r === 'block') return typeof r === 'number' ? r : -E.AGAIN;
+      data = r;
+    }
+    try {
+      mm.mapFresh(va, size, protOf(prot), data ? 'file' : 'anon', data ? 'file' : 'anon', size >= 2 * 1024 * 1024 ? 2 * 1024 * 1024 : PAGE);
+    } catch {
+      return -E.NOMEM;
+    }
+    if (data && data.length) {
+      const v = mm.find(va)!;
+      x.k.node.memory.write(v.backing.region.start + v.off, data);
+    }
+    flush(x);
+    return va;
+  },
+};
+
+export const munmap: Syscall = {
+  nr: 11, name: 'munmap',
+  handler(x, [addr, len]) {
+    if (addr % PAGE || len === 0) return -E.INVAL;
+    x.mm.removeRange(addr, pageUp(len));
+    flush(x);
+    return 0;
+  },
+};
+
+export const mprotect: Syscall = {
+  nr: 10, name: 'mprotect',
+  handler(x, [addr, len, prot]) {
+    if (addr % PAGE) return -E.INVAL;
+    if (len === 0) return 0;
+    const r = x.mm.protect(addr, pageUp(len), protOf(prot));
+    flush(x);
+    return r;
+  },
+};
+
+export const mremap: Syscall = {
+  nr: 25, name: 'mremap',
+  handler(x, [old, oldLen, newLen, flags]) {
+    if (old % PAGE) return -E.INVAL;
+    const mm = x.mm;
+    const v = mm.find(old);
+    if (!v) return -E.FAULT;
+    const os = pageUp(oldLen), ns = pageUp(newLen);
+    if (ns <= os) { if (ns < os) mm.removeRange(old + ns, os - ns); flush(x); return old; }
+    if (!(flags & 1)) return -E.NOMEM; // MREMAP_MAYMOVE
+    const va = mm.findFree(ns);
+    if (va < 0) return -E.NOMEM;
+    try {
+      mm.mapFresh(va, ns, v.prot, v.kind, v.name, PAGE);
+    } catch {
+      return -E.NOMEM;
+    }
+    const data = mm.read(old, os);
+    if (data) mm.write(va, data);
+    mm.removeRange(old, os);
+    flush(x);
+    return va;
+  },
+};
+
+export const madvise: Syscall = { nr: 28, name: 'madvise', handler: () => 0 };

@@ -1,0 +1,30 @@
+// The Linux x86-64 syscall table of the LWK. Anything not here returns -ENOSYS and is reported once.
+import * as attr from './attr.js';
+import type { Syscall } from './context.js';
+import * as dir from './dir.js';
+import * as fd from './fd.js';
+import { futex } from './futex.js';
+import * as mem from './mem.js';
+import * as misc from './misc.js';
+import * as open from './open.js';
+import * as poll from './poll.js';
+import * as proc from './proc.js';
+import * as rw from './rw.js';
+import * as signal from './signal.js';
+import * as stat from './stat.js';
+import * as time from './time.js';
+
+const isSyscall = (v: unknown): v is Syscall => typeof v === 'object' && v !== null && 'nr' in v && 'handler' in v;
+
+const all: Syscall[] = [attr, dir, fd, mem, misc, open, poll, proc, rw, signal, stat, time]
+  .flatMap((m) => Object.values(m).filter(isSyscall))
+  .concat([futex]);
+
+export const SYSCALLS: ReadonlyMap<number, Syscall> = (() => {
+  const m = new Map<number, Syscall>();
+  for (const s of all) {
+    if (m.has(s.nr)) throw new Error(`syscall ${s.nr} is defined twice (${m.get(s.nr)!.name}, ${s.name})`);
+    m.set(s.nr, s);
+  }
+  return m;
+})();
