@@ -30,10 +30,10 @@ export class Fpu {
   hi = 0;
   lo = 0;
 
-  /** Significand precision the control word selects for the basic arithmetic (24, 53 or 64). */
+  /** Significand precision the control word selects for the basic arithmetic (24, 53 or 64; the reserved setting 01 acts as 64). */
   get precision(): number {
     const pc = (this.cw >> 8) & 3;
-    return pc === 0 ? 24 : pc === 3 ? 64 : 53;
+    return pc === 0 ? 24 : pc === 2 ? 53 : 64;
   }
 
   set(se: number, hi: number, lo: number): void {
@@ -139,7 +139,10 @@ export function roundPack(f: Fpu, sign: number, u: Unpacked, prec: number, wrap 
   let tiny = false;
   if (e < 1) {
     tiny = !TINY_AFTER_ROUNDING || !roundsToNormal(cw, sign, u, prec);
+    // Unmasked underflow delivers the result biased into range; one too small even for that
+    // (FSCALE) becomes a signed zero.
     if (tiny && (cw & UE) === 0 && wrap) {
+      if (e + WRAP < 1) { f.flags |= UE | PE; setZero(f, sign); return; }
       e += WRAP;
     } else {
       shiftRightJam(u, 1 - e);
@@ -152,12 +155,11 @@ export function roundPack(f: Fpu, sign: number, u: Unpacked, prec: number, wrap 
   if (rCarry) { h = 0x80000000; e++; } else if (e === 0 && (h & 0x80000000) !== 0) e = 1;
   f.c1 = rUp;
   if (inexact) f.flags |= PE;
-  if (tiny) {
-    if ((cw & UE) === 0 && wrap) f.flags |= UE;
-    else if (inexact) f.flags |= UE;
-  }
+  if (tiny && (inexact || ((cw & UE) === 0 && wrap))) f.flags |= UE;
   if (e >= EXP_MAX) {
     if ((cw & OE) === 0 && wrap) {
+      // Beyond what the bias can bring into range (FSCALE): infinity, whatever the rounding.
+      if (e - WRAP >= EXP_MAX) { f.flags |= OE | PE; setInf(f, sign); f.c1 = 1; return; }
       e -= WRAP;
       f.flags |= OE;
     } else {

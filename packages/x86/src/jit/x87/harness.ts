@@ -1,0 +1,196 @@
+// Test support: runs the same x87 instruction bytes on this machine's FPU (fpu/native) and on a
+// Serval core, from the same FXSAVE64 state, and lists every difference: the FXSAVE image (control,
+// status, tags, registers, MXCSR, XMM), FIP/FDP/FOP, the data block, RFLAGS, RAX and faults.
+import { Cpu } from '../../cpu.js';
+import { PhysicalMemory } from '../../memory.js';
+import { enterLongMode, identityPageTables } from '../../boot.js';
+import { CODE_BASE, CODE_SIZE, DATA_BASE, runNative, type NativeResult } from '../../fpu/native/native.js';
+import { fxImage, type FxState } from '../../fpu/native/fximage.js';
+
+export { CODE_BASE, DATA_BASE };
+
+export interface X87Case {
+  /** Instruction bytes (run at a slot of their own; memory operands may use DATA_BASE absolutely). */
+  code: Uint8Array;
+  state: FxState;
+  data?: Uint8Array;
+  rflags?: number;
+  rax?: number;
+  /** Label for reports. */
+  what?: string;
+}
+
+export interface Outcome {
+  fault: number; // -1 none, else the vector (SIGFPE → 16, SIGSEGV → 13/14, SIGILL → 6)
+  fx: Uint8Array;
+  /** FOP, FIP (low 32 bits), FDP (low 32 bits). */
+  fop: number; fip: number; fdp: number;
+  data: Uint8Array;
+  rflags: number;
+  rax: bigint;
+}
+
+const IN = 0x380000, OUT = 0x381000, ENV = 0x381400, TARGET = 0x381800;
+const STUB_IN = 0x100000, STUB_OUT = 0x101000;
+const MEM = 4 << 20;
+
+const SIG_VECTOR: Record<number, number> = { 8: 16, 11: 13, 4: 6, 7: 17 };
+
+function fromNative(r: NativeResult): Outcome {
+  const dv = new DataView(r.fx.buffer, r.fx.byteOffset);
+  const ev = new DataView(r.env.buffer, r.env.byteOffset);
+  const fault = r.signal ? SIG_VECTOR[r.signal] ?? 100 + r.signal : -1;
+  return {
+    fault, fx: r.fx, data: r.data, rflags: r.rflags, rax: r.rax,
+    fop: fault >= 0 ? dv.getUint16(6, true) : (ev.getUint32(16, true) >>> 16) & 0x7ff,
+    fip: fault >= 0 ? dv.getUint32(8, true) : ev.getUint32(12, true),
+    fdp: fault >= 0 ? dv.getUint32(16, true) : ev.getUint32(20, true),
+  };
+}
+
+/** A Serval core with stubs: STUB_IN loads the state and jumps to the code; STUB_OUT saves it. */
+export class Emu {
+  readonly mem = new PhysicalMemory(MEM);
+  readonly cpu: Cpu;
+  private slots = new Map<string, number>();
+  private nextSlot = CODE_BASE;
+
+  constructor() {
+    const cr3 = identityPageTables(this.mem, 0x1000, MEM);
+    this.cpu = new Cpu({ memory: this.mem });
+    enterLongMode(this.cpu, cr3);
+    this.cpu.intercepts.exceptions = 0xffffffff;
+    // STUB_IN: fxrstor64 [IN]; jmp [TARGET]. STUB_OUT: fxsave64 [OUT]; fnstenv [ENV]; hlt.
+    // (Code is never rewritten between runs, so compiled blocks stay valid.)
+    this.mem.write(STUB_IN, new Uint8Array([0x48, 0x0f, 0xae, 0x0c, 0x25, ...le32(IN), 0xff, 0x24, 0x25, ...le32(TARGET)]));
+    this.mem.write(STUB_OUT, new Uint8Array([
+      0x48, 0x0f, 0xae, 0x04, 0x25, ...le32(OUT),
+      0xd9, 0x34, 0x25, ...le32(ENV),
+      0xf4,
+    ]));
+  }
+
+  /** The address the bytes run at (one slot per distinct byte sequence, so blocks stay cached). */
+  slot(code: Uint8Array): number {
+    const key = Buffer.from(code).toString('hex');
+    let at = this.slots.get(key);
+    if (at === undefined) {
+      at = this.nextSlot;
+      this.nextSlot += 64;
+      if (this.nextSlot > CODE_BASE + CODE_SIZE) throw new Error('out of code slots');
+      const jmp = STUB_OUT - (at + code.length + 5);
+      this.mem.write(at, new Uint8Array([...code, 0xe9, ...le32(jmp)]));
+      this.slots.set(key, at);
+    }
+    return at;
+  }
+
+  run(k: X87Case, at: number): Outcome {
+    const { mem, cpu } = this;
+    const s = cpu.state;
+    mem.write(IN, fxImage(k.state));
+    const data = k.data ?? new Uint8Array(0);
+    mem.write(DATA_BASE, data);
+    mem.writeU32(TARGET, at);
+    s.setRflags(k.rflags ?? 0x202);
+    s.set64(0, BigInt.asUintN(64, BigInt(k.rax ?? 0)));
+    s.rip = STUB_IN;
+    let exit = cpu.run(100);
+    let fault = -1;
+    if (exit.kind === 'exception') {
+      fault = exit.vector;
+      s.rip = STUB_OUT;
+      exit = cpu.run(10);
+    }
+    if (exit.kind !== 'hlt') throw new Error(`emulator: unexpected exit ${JSON.stringify(exit)}`);
+    const fx = mem.u8.slice(OUT, OUT + 512);
+    const dv = new DataView(fx.buffer);
+    return {
+      fault, fx, data: mem.u8.slice(DATA_BASE, DATA_BASE + data.length),
+      rflags: s.getRflags(), rax: s.getBig(0),
+      fop: dv.getUint16(6, true), fip: dv.getUint32(8, true), fdp: dv.getUint32(16, true),
+    };
+  }
+}
+
+function le32(v: number): number[] {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const h16 = (v: number) => v.toString(16).padStart(4, '0');
+
+/** Differences between the two outcomes, as readable lines (empty when identical). */
+export function diff(ours: Outcome, cpu: Outcome, opts: { pointers?: boolean; flagsMask?: number } = {}): string[] {
+  const out: string[] = [];
+  const a = new DataView(ours.fx.buffer), b = new DataView(cpu.fx.buffer);
+  if (ours.fault !== cpu.fault) out.push(`fault ${ours.fault} vs cpu ${cpu.fault}`);
+  const cmp16 = (name: string, off: number) => {
+    const x = a.getUint16(off, true), y = b.getUint16(off, true);
+    if (x !== y) out.push(`${name} ${h16(x)} vs cpu ${h16(y)}`);
+  };
+  cmp16('fcw', 0); cmp16('fsw', 2);
+  if (ours.fx[4] !== cpu.fx[4]) out.push(`ftw ${ours.fx[4].toString(16)} vs cpu ${cpu.fx[4].toString(16)}`);
+  if (a.getUint32(24, true) !== b.getUint32(24, true)) out.push(`mxcsr ${a.getUint32(24, true).toString(16)} vs cpu ${b.getUint32(24, true).toString(16)}`);
+  for (let i = 0; i < 8; i++) {
+    const x = hex(ours.fx.subarray(32 + 16 * i, 42 + 16 * i)), y = hex(cpu.fx.subarray(32 + 16 * i, 42 + 16 * i));
+    if (x !== y) out.push(`st${i} ${fmt80(ours.fx, i)} vs cpu ${fmt80(cpu.fx, i)}`);
+  }
+  const xa = hex(ours.fx.subarray(160, 416)), xb = hex(cpu.fx.subarray(160, 416));
+  if (xa !== xb) out.push('xmm registers differ');
+  if (opts.pointers !== false) {
+    if (ours.fop !== cpu.fop) out.push(`fop ${ours.fop.toString(16)} vs cpu ${cpu.fop.toString(16)}`);
+    if (ours.fip !== cpu.fip) out.push(`fip ${ours.fip.toString(16)} vs cpu ${cpu.fip.toString(16)}`);
+    if (ours.fdp !== cpu.fdp) out.push(`fdp ${ours.fdp.toString(16)} vs cpu ${cpu.fdp.toString(16)}`);
+  }
+  if (hex(ours.data) !== hex(cpu.data)) out.push(`data ${hex(ours.data)} vs cpu ${hex(cpu.data)}`);
+  const fm = opts.flagsMask ?? 0x8d5;
+  if (cpu.fault < 0 && (ours.rflags & fm) !== (cpu.rflags & fm)) out.push(`rflags ${(ours.rflags & fm).toString(16)} vs cpu ${(cpu.rflags & fm).toString(16)}`);
+  if (cpu.fault < 0 && ours.rax !== cpu.rax) out.push(`rax ${ours.rax.toString(16)} vs cpu ${cpu.rax.toString(16)}`);
+  return out;
+}
+
+function fmt80(fx: Uint8Array, i: number): string {
+  const v = new DataView(fx.buffer, fx.byteOffset);
+  const se = v.getUint16(40 + 16 * i, true), hi = v.getUint32(36 + 16 * i, true), lo = v.getUint32(32 + 16 * i, true);
+  return `${h16(se)}:${hi.toString(16).padStart(8, '0')}${lo.toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * This AMD CPU's XSAVE keeps FIP/FDP/FOP only while an exception is pending, so a context switch
+ * between the instruction and the runner's FNSTENV zeroes them (the kernel saves and restores the
+ * state). Cases whose reference pointers came back zero while ours are not are run again.
+ */
+function rerunLostPointers(cases: X87Case[], slots: number[], native: NativeResult[], ours: Outcome[]): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const again: number[] = [];
+    native.forEach((r, n) => {
+      const o = fromNative(r);
+      if (o.fault < 0 && o.fop === 0 && o.fip === 0 && o.fdp === 0 && (ours[n].fop | ours[n].fip | ours[n].fdp) !== 0) again.push(n);
+    });
+    if (again.length === 0) return;
+    const redo = runNative(again.map((n) => nativeCase(cases[n], slots[n])));
+    again.forEach((n, j) => { native[n] = redo[j]; });
+  }
+}
+
+function nativeCase(k: X87Case, slot: number) {
+  return { codeAddr: slot, code: k.code, fx: fxImage(k.state), data: k.data ?? new Uint8Array(0), rflags: k.rflags ?? 0x202, rax: k.rax ?? 0 };
+}
+
+/** Runs every case on both sides; returns a report line per mismatching case. */
+export function compareAll(emu: Emu, cases: X87Case[], opts: { pointers?: boolean; flagsMask?: number; limit?: number } = {}): string[] {
+  const slots = cases.map((k) => emu.slot(k.code));
+  const native = runNative(cases.map((k, n) => nativeCase(k, slots[n])));
+  const ours = cases.map((k, n) => emu.run(k, slots[n]));
+  rerunLostPointers(cases, slots, native, ours);
+  const bad: string[] = [];
+  cases.forEach((k, n) => {
+    const d = diff(ours[n], fromNative(native[n]), opts);
+    if (d.length && bad.length < (opts.limit ?? 25)) {
+      const st = k.state.st.slice(0, 3).map((v) => `${h16(v.se)}:${v.hi.toString(16).padStart(8, '0')}${v.lo.toString(16).padStart(8, '0')}`).join(' ');
+      bad.push(`${k.what ?? hex(k.code)} [cw=${h16(k.state.fcw)} sw=${h16(k.state.fsw)} tw=${k.state.ftw.toString(16)} st=${st}${k.data ? ` data=${hex(k.data)}` : ''}]: ${d.join('; ')}`);
+    } else if (d.length) bad.push('');
+  });
+  return bad;
+}

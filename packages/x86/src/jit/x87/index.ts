@@ -1,0 +1,20 @@
+// The x87 FPU as an instruction group: emitters in emit.ts, runtime helpers bound as `x87` in every
+// compiled block, arithmetic in ../../fpu.
+import { registerGroup } from '../ops-ext.js';
+import { emitX87 } from './emit.js';
+import { arith, arithMem, binary, pushing, unary } from './h-arith.js';
+import { com, comMem, comi, tst, xam } from './h-compare.js';
+import { init, ldcw, ldenv, rstor, save, stenv } from './h-control.js';
+import { fxrstor, fxsave } from './h-fxsave.js';
+import { cmov, free, incTop, load, loadConst, loadReg, nop, store, storeReg, xch } from './h-move.js';
+import { pendingMf } from './regs.js';
+
+export const x87Helpers = {
+  mf: pendingMf,
+  arith, arithMem, unary, binary, pushing,
+  load, loadReg, loadConst, store, storeReg, xch, cmov, free, incTop, nop,
+  com, comMem, comi, tst, xam,
+  init, ldcw, stenv, ldenv, save, rstor, fxsave, fxrstor,
+};
+
+registerGroup('x87', emitX87, x87Helpers);
