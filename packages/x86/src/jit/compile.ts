@@ -10,7 +10,7 @@ import * as data from './ops-data.js';
 import * as flow from './ops-flow.js';
 import { system } from './ops-system.js';
 import { isStringOp, stringOp } from './ops-string.js';
-import { extended, groupHelpers } from './ops-ext.js';
+import { extended, groupHelpers, pureGroupCalls } from './ops-ext.js';
 import { cacheRegisters } from './regcache.js';
 import './groups.js';
 import * as rt from './runtime.js';
@@ -217,7 +217,7 @@ export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): Compiled
   }
   if (!lastWroteRip) e.emitRaw(`st.rip = ${e.next};`);
   const looped = branchesToItself(insns) ? selfLoop(e.source(), insns) : e.source();
-  const body = cacheRegisters(looped);
+  const body = cacheRegisters(looped, pureGroupCalls());
   const source = `${prologue()}\nlet warmup = 2;\nreturn function block() {\n${body}\n};`;
   const factory = new Function('c', 'H', source) as (c: Cpu, h: unknown) => () => void;
   return { fn: factory(cpu, { ...HELPERS, parity: parityTable, groups: Object.fromEntries(groupHelpers()) }), source };

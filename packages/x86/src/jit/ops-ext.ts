@@ -10,13 +10,26 @@ type GroupEmitter = (e: Emitter, i: Insn) => boolean;
 
 const emitters: GroupEmitter[] = [];
 const helperObjects = new Map<string, object>();
+const pureCalls = new Set<string>();
 
-export function registerGroup(name: string, emit: GroupEmitter, helpers?: object): void {
+/**
+ * `opts.pure`: none of the group's helpers reads or writes guest general registers or flags
+ * (r[0..35]), so the block's register cache need not write back and reload around their calls.
+ */
+export function registerGroup(name: string, emit: GroupEmitter, helpers?: object, opts: { pure?: boolean } = {}): void {
   emitters.push(emit);
   if (helpers) {
     if (!/^[a-z][a-z0-9]*$/.test(name)) throw new Error(`bad group name ${name}`);
     helperObjects.set(name, helpers);
+    if (opts.pure) {
+      for (const [k, v] of Object.entries(helpers)) if (typeof v === 'function') pureCalls.add(`${name}.${k}`);
+    }
   }
+}
+
+/** Helper calls of groups registered as pure (see registerGroup). */
+export function pureGroupCalls(): ReadonlySet<string> {
+  return pureCalls;
 }
 
 export function extended(e: Emitter, i: Insn): boolean {

@@ -54,4 +54,5 @@ function emit(e: Emitter, i: Insn): boolean {
   return true;
 }
 
-registerGroup('simd', emit, { ...arith, ...misc, shift });
+// No helper touches the general registers or flags.
+registerGroup('simd', emit, { ...arith, ...misc, shift }, { pure: true });
