@@ -1,8 +1,9 @@
 // Privileged and mode-changing semantics: segment loads, interrupt and exception delivery (real,
 // protected and long mode), IRET, far transfers, SYSCALL/SYSRET, control registers.
 import { CR0, CR4, EFER, FL, SEG, VEC } from './arch.js';
+import { MAXPHYADDR } from './mmu.js';
 import { Fault } from './signals.js';
-import { SA, SEG_LDTR, SEG_TR } from './state.js';
+import { type CpuState, SA, SEG_LDTR, SEG_TR } from './state.js';
 import type { Cpu } from './cpu.js';
 
 const P32 = 4294967296;
@@ -98,9 +99,47 @@ function flatData(c: Cpu, seg: number, sel: number, dpl: number): void {
   c.state.setSegment(seg, sel, 0, 0xffffffff, SA.P | SA.S | SA.RW | SA.ACCESSED | SA.DB | SA.G | (dpl << SA.DPL_SHIFT));
 }
 
+// ---------------------------------------------------------------------------- all or nothing
+
+/**
+ * What a far transfer may change before it can fault: the segment registers, RSP and RFLAGS.
+ * Restored when one faults part way, so that the fault is reported on the state before it.
+ */
+class Snapshot {
+  readonly sel: Int32Array; readonly base: Float64Array; readonly limit: Float64Array; readonly attr: Int32Array;
+  readonly regs: Int32Array;
+  constructor(s: CpuState) {
+    this.sel = s.segSel.slice(0, 6); this.base = s.segBase.slice(0, 6);
+    this.limit = s.segLimit.slice(0, 6); this.attr = s.segAttr.slice(0, 6);
+    this.regs = Int32Array.of(s.r[8], s.r[9], s.r[32], s.r[33], s.r[34], s.r[35]);
+  }
+  restore(c: Cpu): void {
+    const s = c.state;
+    s.segSel.set(this.sel); s.segBase.set(this.base); s.segLimit.set(this.limit); s.segAttr.set(this.attr);
+    s.r[8] = this.regs[0]; s.r[9] = this.regs[1];
+    s.r[32] = this.regs[2]; s.r[33] = this.regs[3]; s.r[34] = this.regs[4]; s.r[35] = this.regs[5];
+    c.modeChanged();
+  }
+}
+
+/** Runs a far transfer so that a fault part way through leaves the state as it was. */
+function allOrNothing(c: Cpu, transfer: () => void): void {
+  const saved = new Snapshot(c.state);
+  try {
+    transfer();
+  } catch (e) {
+    if (e instanceof Fault) saved.restore(c);
+    throw e;
+  }
+}
+
 // ---------------------------------------------------------------------------- far transfers
 
 export function farTransfer(c: Cpu, call: boolean, sel: number, off: number, size: number, next: number): void {
+  allOrNothing(c, () => farTransferOnce(c, call, sel, off, size, next));
+}
+
+function farTransferOnce(c: Cpu, call: boolean, sel: number, off: number, size: number, next: number): void {
   const s = c.state;
   if ((s.cr0 & CR0.PE) === 0) {
     if (call) { c.pushSys(size, s.segSel[SEG.CS]); c.pushSys(size, next); }
@@ -121,6 +160,10 @@ export function farTransfer(c: Cpu, call: boolean, sel: number, off: number, siz
 }
 
 export function retFar(c: Cpu, size: number, imm: number): void {
+  allOrNothing(c, () => retFarOnce(c, size, imm));
+}
+
+function retFarOnce(c: Cpu, size: number, imm: number): void {
   const s = c.state;
   const ip = c.popSys(size);
   const cs = c.popSys(size) & 0xffff;
@@ -168,10 +211,50 @@ export function writeFlags(c: Cpu, v: number, size: number, fromIret: boolean): 
 
 export const enum IntKind { External = 0, Exception = 1, Soft = 2, SoftException = 3 }
 
-/** Delivers an interrupt or exception through the IVT/IDT; `returnRip` is what gets pushed. */
+/** Exceptions that combine into a double fault (SDM Vol. 3A, Table 6-5). */
+const CONTRIBUTORY = (1 << VEC.DE) | (1 << VEC.TS) | (1 << VEC.NP) | (1 << VEC.SS) | (1 << VEC.GP);
+/** Exceptions whose error code is a selector (or IDT index) with the EXT bit. */
+const SELECTOR_ERROR = (1 << VEC.TS) | (1 << VEC.NP) | (1 << VEC.SS) | (1 << VEC.GP);
+
+/**
+ * Delivers an interrupt or exception through the IVT/IDT; `returnRip` is what gets pushed. When
+ * delivery itself faults, the second exception is delivered in its place (with CR2 and the error
+ * code's EXT bit as the SDM gives them), unless the pair makes a double fault (SDM Vol. 3A,
+ * 6.15, Table 6-5): then the second fault propagates, and the core raises #DF. Delivered this way,
+ * the second exception is not offered to the host's exception intercepts.
+ */
 export function deliver(c: Cpu, vector: number, errorCode: number | undefined, kind: IntKind, returnRip: number): void {
   const s = c.state;
-  const ext = kind === IntKind.External ? 1 : 0;
+  const saved = new Snapshot(s);
+  let second: Fault;
+  try {
+    deliverOnce(c, vector, errorCode, kind, returnRip);
+    return;
+  } catch (e) {
+    if (!(e instanceof Fault)) throw e;
+    saved.restore(c);
+    second = e;
+  }
+  if (second.vector === VEC.PF) s.cr2 = second.cr2;
+  // EXT: the fault arose delivering an event from outside the program (an exception or an
+  // interrupt), not INT n, INT3 or INTO.
+  const ext = kind === IntKind.External || kind === IntKind.Exception;
+  let ec = second.errorCode;
+  if (ext && ec !== undefined && ((SELECTOR_ERROR >> second.vector) & 1) !== 0) {
+    ec |= 1;
+    second = new Fault(second.vector, ec, second.cr2);
+  }
+  const first = kind === IntKind.Exception ? vector : -1;
+  const firstContributory = first >= 0 && first < 32 && ((CONTRIBUTORY >> first) & 1) !== 0;
+  const secondContributory = ((CONTRIBUTORY >> second.vector) & 1) !== 0;
+  const double = first === VEC.DF || (firstContributory && secondContributory) ||
+    (first === VEC.PF && (secondContributory || second.vector === VEC.PF));
+  if (double) throw second;
+  deliver(c, second.vector, ec, IntKind.Exception, s.rip);
+}
+
+function deliverOnce(c: Cpu, vector: number, errorCode: number | undefined, kind: IntKind, returnRip: number): void {
+  const s = c.state;
   if ((s.cr0 & CR0.PE) === 0) {
     const ent = s.idtrBase + vector * 4;
     if (vector * 4 + 3 > s.idtrLimit) throw new Fault(VEC.GP, 0);
@@ -188,7 +271,7 @@ export function deliver(c: Cpu, vector: number, errorCode: number | undefined, k
   }
   const long = (s.efer & EFER.LMA) !== 0;
   const gateSize = long ? 16 : 8;
-  const gateErr = vector * 8 + 2 + ext;
+  const gateErr = vector * 8 + 2;
   if (vector * gateSize + gateSize - 1 > s.idtrLimit) throw new Fault(VEC.GP, gateErr);
   const ent = s.idtrBase + vector * gateSize;
   const glo = c.sysRead32(ent), ghi = c.sysRead32(ent + 4);
@@ -248,6 +331,10 @@ export function deliver(c: Cpu, vector: number, errorCode: number | undefined, k
 }
 
 export function iret(c: Cpu, size: number): void {
+  allOrNothing(c, () => iretOnce(c, size));
+}
+
+function iretOnce(c: Cpu, size: number): void {
   const s = c.state;
   if ((s.cr0 & CR0.PE) === 0) {
     const ip = c.popSys(size), cs = c.popSys(size) & 0xffff, fl = c.popSys(size);
@@ -331,12 +418,53 @@ export function sysret(c: Cpu, size: number): void {
 
 // ---------------------------------------------------------------------------- control registers
 
+/** MOV to and from control registers: CPL 0 only (outside real mode). */
+function requireCpl0(c: Cpu): void {
+  const s = c.state;
+  if ((s.cr0 & CR0.PE) !== 0 && s.cpl !== 0) throw new Fault(VEC.GP, 0);
+}
+
+/** CR4 bits this core may set: the architectural ones whose feature CPUID reports. */
+function cr4Writable(c: Cpu): number {
+  const [, , ecx1, edx1] = c.cpuidModel.get(1, 0, c.apicId);
+  const [, ebx7, ecx7] = c.cpuidModel.get(7, 0, c.apicId);
+  const has = (reg: number, bit: number) => ((reg >>> bit) & 1) !== 0;
+  let v = CR4.PCE;
+  if (has(edx1, 1)) v |= CR4.VME | CR4.PVI;
+  if (has(edx1, 4)) v |= CR4.TSD;
+  if (has(edx1, 2)) v |= CR4.DE;
+  if (has(edx1, 3)) v |= CR4.PSE;
+  if (has(edx1, 6)) v |= CR4.PAE;
+  if (has(edx1, 7)) v |= CR4.MCE;
+  if (has(edx1, 13)) v |= CR4.PGE;
+  if (has(edx1, 24)) v |= CR4.OSFXSR;
+  if (has(edx1, 25)) v |= CR4.OSXMMEXCPT;
+  if (has(ecx1, 17)) v |= CR4.PCIDE;
+  if (has(ecx1, 26)) v |= CR4.OSXSAVE;
+  if (has(ecx7, 2)) v |= CR4.UMIP;
+  if (has(ecx7, 16)) v |= CR4.LA57;
+  if (has(ebx7, 0)) v |= CR4.FSGSBASE;
+  if (has(ebx7, 7)) v |= CR4.SMEP;
+  if (has(ebx7, 20)) v |= CR4.SMAP;
+  return v;
+}
+
+/** CR3 bits 63:MAXPHYADDR, as a mask on the high dword: reserved while CR4.PCIDE is clear. */
+const CR3_RSVD_HI = (~((1 << (MAXPHYADDR - 32)) - 1)) >>> 0;
+
 export function writeCr(c: Cpu, n: number, lo: number, hi: number): void {
   const s = c.state;
+  if (n !== 0 && n !== 2 && n !== 3 && n !== 4 && n !== 8) throw new Fault(VEC.UD);
+  requireCpl0(c);
   switch (n) {
     case 0: {
       const v = (lo >>> 0) | CR0.ET;
-      if ((v & CR0.PG) !== 0 && (v & CR0.PE) === 0) throw new Fault(VEC.GP, 0);
+      // Bits 63:32 are reserved; PG needs PE; NW needs CD; 64-bit code cannot turn paging off
+      // (leaving long mode goes through compatibility mode).
+      if (hi !== 0 || ((v & CR0.PG) !== 0 && (v & CR0.PE) === 0) || ((v & CR0.NW) !== 0 && (v & CR0.CD) === 0) ||
+        (s.is64 && (v & CR0.PG) === 0)) {
+        throw new Fault(VEC.GP, 0);
+      }
       const enablingPaging = (v & CR0.PG) !== 0 && (s.cr0 & CR0.PG) === 0;
       if (enablingPaging && (s.efer & EFER.LME) !== 0 && (s.cr4 & CR4.PAE) === 0) throw new Fault(VEC.GP, 0);
       const changed = s.cr0 ^ v;
@@ -350,19 +478,22 @@ export function writeCr(c: Cpu, n: number, lo: number, hi: number): void {
     }
     case 2: s.cr2 = hi * P32 + (lo >>> 0); return;
     case 3:
+      if ((hi & CR3_RSVD_HI) !== 0 && (s.cr4 & CR4.PCIDE) === 0) throw new Fault(VEC.GP, 0);
       s.cr3 = (hi & 0x000fffff) * P32 + (lo >>> 0);
       c.flushTlb();
       return;
     case 4: {
       const v = lo >>> 0;
+      if (hi !== 0 || (v & ~cr4Writable(c)) !== 0) throw new Fault(VEC.GP, 0);
       if ((s.efer & EFER.LMA) !== 0 && (v & CR4.PAE) === 0) throw new Fault(VEC.GP, 0);
       const changed = s.cr4 ^ v;
       s.cr4 = v;
       if ((changed & (CR4.PGE | CR4.PAE | CR4.PSE | CR4.SMEP | CR4.SMAP)) !== 0) c.flushTlb();
       return;
     }
-    case 8: s.cr8 = lo & 0xf; return;
-    default: throw new Fault(VEC.UD);
+    default:
+      if (hi !== 0 || (lo & ~0xf) !== 0) throw new Fault(VEC.GP, 0);
+      s.cr8 = lo & 0xf;
   }
 }
 
@@ -377,6 +508,7 @@ export function readCr(c: Cpu, n: number, reg: number, wide: boolean): void {
     case 8: v = s.cr8; break;
     default: throw new Fault(VEC.UD);
   }
+  requireCpl0(c);
   if (wide) s.set64(reg, v); else s.set32(reg, v >>> 0);
 }
 
