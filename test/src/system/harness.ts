@@ -1,7 +1,7 @@
 // Runs one multiboot image on QEMU and on Serval and returns each serial log as lines. QEMU is the
 // reference nobody here wrote: a test passes when Serval prints exactly what QEMU prints.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hypervisor, TestHost } from '@serval/hypervisor';
 import type { MultibootKernel } from '@serval/guest-tools';
@@ -27,7 +27,8 @@ function toLines(text: string): string[] {
 }
 
 export function runQemu(image: Uint8Array, name: string): Promise<RunLog> {
-  const file = join(tmp('serval-systest-'), `${name}.elf`);
+  const dir = tmp('serval-systest-');
+  const file = join(dir, `${name}.elf`);
   writeFileSync(file, image);
   const args = [
     '-machine', 'pc', '-cpu', QEMU_CPU, '-m', '64', '-no-reboot', '-display', 'none', '-monitor', 'none',
@@ -41,6 +42,7 @@ export function runQemu(image: Uint8Array, name: string): Promise<RunLog> {
     const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
     p.on('close', (code, signal) => {
       clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
       // isa-debug-exit makes QEMU exit with (value << 1) | 1.
       const status = code !== null && code % 2 === 1 ? (code - 1) / 2 : undefined;
       const error = signal ? `QEMU killed by ${signal}` : status === undefined ? `QEMU exited with ${code}: ${err.trim()}` : undefined;
@@ -127,17 +129,5 @@ export function systemSuite(name: string, build: () => MultibootKernel, body: (s
       const tag = (l: string) => l.split(':')[0];
       expect(serval().lines.map(tag)).toEqual(qemu().lines.map(tag));
     });
-  });
-}
-
-/**
- * QEMU 7.2 TCG reports a reserved-bit page fault with RSVD but without P. The SDM (Vol. 3A, 4.7)
- * says RSVD "can be set only if bit 0 is also set": reserved bits are checked only in present
- * entries. This gives the SDM's error code for a QEMU line showing `exc=0e ec=...`.
- */
-export function rsvdHasP(line: string): string {
-  return line.replace(/exc=0e ec=([0-9a-f]{8})/, (m, ec: string) => {
-    const v = parseInt(ec, 16);
-    return v & 8 ? `exc=0e ec=${(v | 1).toString(16).padStart(8, '0')}` : m;
   });
 }

@@ -1,4 +1,5 @@
-import { rsvdHasP, systemSuite } from './harness.js';
+import { systemSuite } from './harness.js';
+import { rsvdHasP } from './sdm.js';
 import { paging64Kernel } from './kernels/paging64.js';
 
 systemSuite('paging64', paging64Kernel, ({ agree }) => {

@@ -31,6 +31,8 @@ const GDT: [number, string][] = [
   [SEL.DATA16, desc(0, 0xffff, 0x93, 0)],
   [SEL.DATA_NP, desc(0, 0xfffff, 0x13, 0xc)],
   [SEL.DATA_DPL3_LIM, desc(0, 0xfff, 0xf3, 0x4)],
+  [SEL.CODE64_NP, desc(0, 0xfffff, 0x1b, 0xa)],
+  [SEL.CODE32_NP, desc(0, 0xfffff, 0x1b, 0xc)],
 ];
 
 function gdt(): string {

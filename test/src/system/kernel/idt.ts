@@ -90,6 +90,9 @@ ${hex(64, '[rbx+56]', 2)}
         jnc .noec
 ${kv(64, 'ec', '[rbx+64]', 8)}
 .noec:
+        ; A double fault's saved CS:RIP are undefined (SDM Vol. 3A, 6.15): print where it landed only.
+        cmp qword [rbx+56], 8
+        je .nocr2
 ${say(64, ' rip=L+')}
         mov rax, [rbx+72]
         sub rax, [v_ripbase]
@@ -202,6 +205,8 @@ ${hex(32, '[ebx+36]', 2)}
         jnc .noec
 ${kv(32, 'ec', '[ebx+40]', 8)}
 .noec:
+        cmp dword [ebx+36], 8
+        je .nocr2
 ${say(32, ' eip=L+')}
         mov eax, [ebx+44]
         sub eax, [v_ripbase]

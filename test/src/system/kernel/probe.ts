@@ -76,3 +76,31 @@ ${back}:
         mov ds, ax
         mov es, ax`;
 }
+
+/**
+ * Runs `insn` (after `setup`, with the flags fixed) and reports the exception it raises, or ` ok`.
+ * `setup` runs after the handler is armed, so it may re-arm it (e.g. to resume in the kernel).
+ * Execution resumes after `insn` either way, on the stack pointer saved before `setup`; `cleanup`
+ * then runs (restoring what `setup` changed).
+ */
+export function trap(b: Bits, tag: string, insn: string, opts: { setup?: string; cleanup?: string } = {}): string {
+  const [sp, w] = b === 64 ? ['rsp', 'qword'] : ['esp', 'dword'];
+  const at = label('at'), after = label('after'), ok = label('ok');
+  return `        mov [v_t5], ${sp}
+${expectFault(b, tag, at, after)}
+${opts.setup ?? ''}
+${fixFlags(b)}
+${at}:
+${insn}
+${say(b, ' ok')}
+        mov ${w} [v_resume], 0
+        ${b === 64 ? 'call s64_nl' : 'call s32_nl'}
+${after}:
+        mov ${sp}, [v_t5]
+        cmp ${w} [v_resume], 0
+        je ${ok}
+        mov ${w} [v_resume], 0
+${sayln(b, ' lost')}
+${ok}:
+${opts.cleanup ?? ''}`;
+}
