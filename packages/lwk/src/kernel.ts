@@ -15,7 +15,7 @@ import { type ProcView, Vfs } from './fs/vfs.js';
 import type { HostIo } from './host-io.js';
 import { AT, buildInitialStack } from './initial-stack.js';
 import { PageTablePool, PROT_RW } from './mm/aspace.js';
-import { loadElfImage } from './mm/image.js';
+import { ImageCache, loadElfImage } from './mm/image.js';
 import { Mm } from './mm/mm.js';
 import { Pmem } from './mm/pmem.js';
 import { type ExitStatus, Process, Thread } from './proc/process.js';
@@ -56,6 +56,7 @@ export class Lwk implements SchedKernel {
   readonly procs = new Map<number, Process>();
   readonly scheds: CoreSched[];
   private readonly pool: PageTablePool;
+  private readonly images: ImageCache;
   private nextPid = 1;
   private first: Process | undefined;
   readonly log: (msg: string) => void;
@@ -67,6 +68,7 @@ export class Lwk implements SchedKernel {
     this.pmem = new Pmem(node.memory.size);
     this.pmem.reserve(0, opts.kernelReserve ?? MB, 'kernel', 'LWK');
     this.pool = new PageTablePool(node.memory, this.pmem);
+    this.images = new ImageCache(this.pmem, node.memory);
     this.log = opts.log ?? (() => {});
     this.vfs = new Vfs(opts.fs ?? new MemFs(), opts.seed ?? 1);
     this.scheds = node.cores.map((c) => new CoreSched(c, this));
@@ -139,7 +141,7 @@ export class Lwk implements SchedKernel {
     const mem = this.node.memory;
     const elf = parseElf64(program, path);
     const mm = p.mm;
-    const image = loadElfImage(elf, mm, this.pmem, mem, p.name);
+    const image = loadElfImage(elf, mm, this.pmem, mem, p.name, this.images);
     mm.brkStart = mm.brk = mm.brkMapped = image.end;
     const stackSize = this.opts.stackSize ?? 8 * MB;
     mm.mapFresh(STACK_TOP - stackSize, stackSize, PROT_RW, 'stack', 'stack', 2 * MB);

@@ -142,3 +142,25 @@ export const lseek: Syscall = {
     return f.pos;
   },
 };
+
+export const sendfile: Syscall = {
+  nr: 40, name: 'sendfile',
+  handler(x, [outFd, inFd, offPtr, count]) {
+    const out = x.p.files.get(int(outFd)), inp = x.p.files.get(int(inFd));
+    if (!out || !inp) return -E.BADF;
+    if (!inp.readable || !out.writable) return -E.BADF;
+    let save = -1;
+    if (offPtr) {
+      const off = x.u64(offPtr);
+      if (off === undefined) return -E.FAULT;
+      save = inp.pos;
+      inp.pos = off;
+    }
+    const data = inp.impl.read(inp, Math.min(count, 1 << 20));
+    if (data === 'block') { if (save >= 0) inp.pos = save; return x.block({ what: 'sendfile', ready: () => inp.impl.readReady(), interruptible: true }); }
+    if (typeof data === 'number') { if (save >= 0) inp.pos = save; return data; }
+    const r = data.length ? writeFrom(x, out, data) : 0;
+    if (offPtr) { x.putU64(offPtr, inp.pos); inp.pos = save; }
+    return r;
+  },
+};
