@@ -203,6 +203,8 @@ export function writeFlags(c: Cpu, v: number, size: number, fromIret: boolean): 
   if (cpl === 0) mask |= FL.IOPL;
   if (cpl <= iopl) mask |= FL.IF;
   if (fromIret) mask |= FL.RF;
+  // IRET at CPL 0 loads VIF and VIP as well; POPF never does.
+  if (fromIret && cpl === 0) mask |= FL.VIF | FL.VIP;
   if (size === 2) mask &= 0xffff;
   s.setRflags(((old & ~mask) | (v & mask)) >>> 0);
 }
@@ -385,7 +387,8 @@ function iretOnce(c: Cpu, size: number): void {
 
 export function syscallArch(c: Cpu, next: number): void {
   const s = c.state;
-  if ((s.efer & EFER.SCE) === 0 || (s.efer & EFER.LMA) === 0) throw new Fault(VEC.UD);
+  // Intel: SYSCALL exists in 64-bit mode only (#UD in compatibility mode; AMD enters at CSTAR).
+  if ((s.efer & EFER.SCE) === 0 || !s.is64) throw new Fault(VEC.UD);
   const flags = s.getRflags();
   s.set64(1, next);
   s.set64(11, flags);
@@ -393,7 +396,7 @@ export function syscallArch(c: Cpu, next: number): void {
   s.setSegment(SEG.CS, sel, 0, 0xffffffff, SA.P | SA.S | SA.CODE | SA.RW | SA.ACCESSED | SA.L | SA.G);
   flatData(c, SEG.SS, sel + 8, 0);
   s.setRflags(flags & ~(s.sfmask | FL.RF) & 0x3fffff);
-  s.rip = s.is64 ? s.lstar : s.lstar;
+  s.rip = s.lstar;
   c.modeChanged();
 }
 
