@@ -63,3 +63,34 @@ export function noncanonicalStackIsSS(line: string): string {
 export function all(...fs: ((line: string) => string)[]): (line: string) => string {
   return (line) => fs.reduce((l, f) => f(l), line);
 }
+
+/** The 8-digit hex value after ` name=` rewritten by `f`. */
+function mapField(line: string, name: string, f: (v: number) => number): string {
+  return line.replace(new RegExp(`( ${name}=)([0-9a-f]{8})`), (_m, pre: string, v: string) =>
+    `${pre}${(f(parseInt(v, 16)) >>> 0).toString(16).padStart(8, '0')}`);
+}
+
+const VIF_VIP = 0x180000;
+
+/**
+ * SYSCALL leaves RFLAGS AND NOT(IA32_FMASK), RF cleared: the arithmetic flags survive unless the
+ * mask names them (Vol. 2B, SYSCALL). QEMU clears them all. On lines printing `r11=` (the caller's
+ * RFLAGS) and `fl=` (RFLAGS at the entry point), this recomputes `fl` from `r11`.
+ */
+export function syscallMasksWithSfmask(sfmask: number): (line: string) => string {
+  return (line) => {
+    const m = / r11=([0-9a-f]{8})/.exec(line);
+    if (!m) return line;
+    const r11 = parseInt(m[1], 16);
+    return mapField(line, 'fl', () => (r11 & ~sfmask & ~0x10000) | 2);
+  };
+}
+
+/**
+ * SYSRET loads RFLAGS from (R11 AND 3C7FD7H) OR 2 (Vol. 2B, SYSRET), VIF and VIP included; POPF
+ * cannot clear them again (Vol. 2B, POPF), so they reach the next SYSCALL's R11. QEMU does not
+ * load VIF/VIP from R11. Adds them on the lines of `tags` (fields `fields`).
+ */
+export function sysretLoadsVifVip(tags: string[], fields: string[]): (line: string) => string {
+  return (line) => (tags.some((t) => line.startsWith(t)) ? fields.reduce((l, f) => mapField(l, f, (v) => v | VIF_VIP), line) : line);
+}

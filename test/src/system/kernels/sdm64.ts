@@ -25,7 +25,27 @@ ${trap(64, 'sdm.cr8.reserved:', 'mov cr8, rax', { setup: 'mov eax, 0x10' })}
 ${trap(64, 'sdm.cr8.tpr:', 'mov cr8, rax', { setup: 'mov eax, 5' })}
 ${trap(64, 'sdm.efer.reserved-bit-1:', 'wrmsr', { setup: 'mov ecx, 0xc0000080\n rdmsr\n or eax, 2' })}
 ${trap(64, 'sdm.efer.lme-off-with-paging:', 'wrmsr', { setup: 'mov ecx, 0xc0000080\n rdmsr\n and eax, ~0x100' })}
+${trap(64, 'sdm.msr.gs-base-noncanonical:', 'wrmsr', { setup: 'mov ecx, 0xc0000101\n xor eax, eax\n mov edx, 0x8000' })}
+${trap(64, 'sdm.msr.kernel-gs-base-noncanonical:', 'wrmsr', { setup: 'mov ecx, 0xc0000102\n xor eax, eax\n mov edx, 0xffff7fff' })}
+${trap(64, 'sdm.msr.lstar-noncanonical:', 'wrmsr', { setup: 'mov ecx, 0xc0000082\n xor eax, eax\n mov edx, 0x8000' })}
+        ; SYSCALL in compatibility mode (here at CPL 0) is #UD on Intel (AMD enters at CSTAR, as QEMU does).
+        mov ecx, 0xc0000083
+        mov eax, sdm_cstar
+        xor edx, edx
+        wrmsr
+        jmp dword far [sdm_to_compat]
+bits 32
+sdm_compat:
+${trap(32, 'sdm.syscall.compat-mode:', 'syscall')}
+        jmp SEL_CODE64:sdm_back64
+sdm_cstar:
+        jmp sdm_cstar
+bits 64
+sdm_back64:
 ${finish(64)}
+align 8
+sdm_to_compat: dd sdm_compat
+        dw SEL_CODE32
 `;
 
 export function sdm64Kernel() {
