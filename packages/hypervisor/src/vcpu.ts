@@ -5,7 +5,17 @@ import type { Core, CoreDriver, SliceResult } from '@serval/machine';
 import { type CpuidModel, type Exit, type PhysMap, VEC, hex } from '@serval/x86';
 import type { Vm } from './vm.js';
 
+/** Where a vCPU's external interrupts come from (the 8259 pair now, the local APIC later). */
+export interface InterruptSource {
+  /** An interrupt is waiting for the CPU (INTR is asserted). */
+  pending(): boolean;
+  /** The interrupt-acknowledge cycle: the vector to deliver. */
+  acknowledge(): number;
+}
+
 export class Vcpu implements CoreDriver {
+  /** External interrupts for this vCPU, if the VM has a controller wired to it. */
+  interrupts: InterruptSource | undefined;
   /** Waiting in HLT for an interrupt (or, for an AP, for its start-up). */
   halted = false;
   parked = false;
@@ -34,11 +44,30 @@ export class Vcpu implements CoreDriver {
     if (this.core.driver === this) this.core.driver = undefined;
   }
 
+  /**
+   * Offers a pending external interrupt to the guest: injected at once when it can take it,
+   * otherwise the core is asked to exit as soon as it can (an interrupt window), as a VMM does.
+   */
+  private offerInterrupt(): void {
+    const src = this.interrupts;
+    const cpu = this.core.cpu;
+    if (!src || !src.pending()) { cpu.intercepts.interruptWindow = false; return; }
+    if (cpu.interruptsEnabled) {
+      cpu.intercepts.interruptWindow = false;
+      cpu.injectInterrupt(src.acknowledge());
+      this.halted = false;
+    } else {
+      cpu.intercepts.interruptWindow = true;
+    }
+  }
+
   runSlice(core: Core, budget: number): SliceResult {
     const vm = this.vm;
     if (vm.state !== 'running') return 'done';
-    if (this.parked || this.halted) return 'idle';
+    if (this.parked) return 'idle';
     const cpu = core.cpu;
+    this.offerInterrupt();
+    if (this.halted) return 'idle';
     let left = budget;
     while (left > 0) {
       const before = cpu.icount;
@@ -48,6 +77,7 @@ export class Vcpu implements CoreDriver {
       vm.countExit(x.kind);
       this.handle(x);
       if (vm.state !== 'running') return 'done';
+      this.offerInterrupt();
       if (this.halted) return 'idle';
     }
     return 'ran';
@@ -64,11 +94,13 @@ export class Vcpu implements CoreDriver {
         if (x.write) { vm.mmio.write(x.gpa, x.size, x.value, x.valueHi); cpu.complete(0); } else cpu.complete(vm.mmio.read(x.gpa, x.size));
         return;
       case 'hlt':
-        if (!cpu.interruptsEnabled) {
+        if (!cpu.interruptsEnabled && !this.interrupts) {
           vm.fail(`vCPU ${this.index} halted with interrupts disabled at ${hex(x.rip)}: it can never wake up`);
           return;
         }
         this.halted = true;
+        return;
+      case 'interrupt-window':
         return;
       case 'msr':
         // MSRs the core does not implement do not exist on this virtual CPU.

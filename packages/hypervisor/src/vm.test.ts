@@ -95,11 +95,19 @@ describe('VM lifecycle', () => {
     expect(vm.stopReason).toMatchObject({ message: expect.stringContaining('halted with interrupts disabled at 0x100001') });
   });
 
-  it('fails a guest that executes an instruction Serval does not implement', () => {
+  it('fails a guest that executes an instruction its CPUID offers but Serval does not implement', () => {
+    // POPCNT advertised through the config (leaf 1 ECX bit 23), with no implementation behind it.
+    const { vm, run } = setup(kernel('nop\npopcnt eax, ebx'), { cpuid: [{ leaf: 1, eax: 0x206a1, ebx: 0x10800, ecx: 1 << 23, edx: 0x0789fbfd }] });
+    vm.launch();
+    run();
+    expect(vm.stopReason).toMatchObject({ kind: 'error', message: expect.stringContaining('popcnt eax,ebx at 0x100001') });
+  });
+
+  it('an instruction its CPUID does not offer is #UD (here a triple fault: no IDT)', () => {
     const { vm, run } = setup(kernel('nop\nvmlaunch'));
     vm.launch();
     run();
-    expect(vm.stopReason).toMatchObject({ kind: 'error', message: expect.stringContaining('vmlaunch at 0x100001') });
+    expect(vm.stopReason).toMatchObject({ kind: 'error', message: expect.stringContaining('triple-faulted at 0x100001') });
   });
 
   it('fails a guest that triple-faults (no IDT, then a #UD)', () => {

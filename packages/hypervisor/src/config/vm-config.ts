@@ -17,6 +17,15 @@ const coreSchema = object({
   hostCore: optional(int({ min: 0, max: 255 })),
 });
 
+const cpuidSchema = object({
+  leaf: required(int({ min: 0, max: 0xffffffff })),
+  subleaf: optional(int({ min: 0, max: 0xffffffff })),
+  eax: withDefault(int({ min: 0, max: 0xffffffff }), 0),
+  ebx: withDefault(int({ min: 0, max: 0xffffffff }), 0),
+  ecx: withDefault(int({ min: 0, max: 0xffffffff }), 0),
+  edx: withDefault(int({ min: 0, max: 0xffffffff }), 0),
+});
+
 export const vmConfigSchema = object({
   name: withDefault(str(), 'vm0'),
   memory: withDefault(size({ min: 2 * MB, max: 64 * 1024 * MB, multipleOf: 2 * MB }), '64M'),
@@ -27,6 +36,8 @@ export const vmConfigSchema = object({
     cmdline: withDefault(str(), ''),
   })),
   devices: withDefault(array(deviceSchema), []),
+  /** CPUID leaves replacing the baseline's (what the guest is told it can use, and so can). */
+  cpuid: withDefault(array(cpuidSchema), []),
 });
 
 export type VmConfig = ReturnType<typeof vmConfigSchema>;
