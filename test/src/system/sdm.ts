@@ -87,10 +87,11 @@ export function syscallMasksWithSfmask(sfmask: number): (line: string) => string
 }
 
 /**
- * SYSRET loads RFLAGS from (R11 AND 3C7FD7H) OR 2 (Vol. 2B, SYSRET), VIF and VIP included; POPF
- * cannot clear them again (Vol. 2B, POPF), so they reach the next SYSCALL's R11. QEMU does not
- * load VIF/VIP from R11. Adds them on the lines of `tags` (fields `fields`).
+ * SYSRET loads RFLAGS from (R11 AND 3C7FD7H) OR 2 (Vol. 2B, SYSRET), and IRET with a 32/64-bit
+ * operand at CPL 0 loads EFLAGS(VIF, VIP) from the image (Vol. 2A, IRET): VIF and VIP included.
+ * POPF cannot clear them again (Vol. 2B, POPF), so after SYSRET they reach the next SYSCALL's R11.
+ * QEMU loads neither. Adds them on the lines of `tags` (fields `fields`).
  */
-export function sysretLoadsVifVip(tags: string[], fields: string[]): (line: string) => string {
+export function vifVipLoaded(tags: string[], fields: string[]): (line: string) => string {
   return (line) => (tags.some((t) => line.startsWith(t)) ? fields.reduce((l, f) => mapField(l, f, (v) => v | VIF_VIP), line) : line);
 }

@@ -38,6 +38,8 @@ export const VARS = {
   v_kret: 24,
   /** Free for the tests. */
   v_t0: 32, v_t1: 40, v_t2: 48, v_t3: 56, v_t4: 64, v_t5: 72,
+  /** A string the handler prints before the frame (for code that cannot print itself), then clears. */
+  v_tag: 80,
 } as const;
 
 export const SEL = {

@@ -80,6 +80,18 @@ x64_common:
         mov rbx, rsp
         ; [rbx]: handler RFLAGS; +8..+48: saved registers; +56 vector, +64 error code, +72 RIP,
         ; +80 CS, +88 RFLAGS, +96 RSP, +104 SS.
+        ; Services for code that may not do I/O (CPL 3 with IOPL 0): INT 0x7e prints the string
+        ; at RSI, INT 0x7d the string at RSI and RDX in hex; both return after the INT.
+        cmp qword [rbx+56], 0x7e
+        je .service
+        cmp qword [rbx+56], 0x7d
+        je .service
+        mov rsi, [v_tag]
+        test rsi, rsi
+        jz .notag
+        mov qword [v_tag], 0
+        call s64_print_at
+.notag:
 ${say(64, ' exc=')}
 ${hex(64, '[rbx+56]', 2)}
         mov rax, [rbx+56]
@@ -134,6 +146,15 @@ ${nl(64)}
 .kernel:
         mov rsp, [v_ksp]
         jmp [v_kret]
+.service:
+        mov rsi, [rbx+24]
+        call s64_print_at
+        cmp qword [rbx+56], 0x7d
+        jne .svcnl
+${hex(64, '[rbx+32]', 8)}
+.svcnl:
+${nl(64)}
+        jmp .ret
 .unexpected:
 ${say(64, ' UNEXPECTED', true)}
         mov al, 0x7f

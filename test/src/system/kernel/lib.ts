@@ -97,6 +97,19 @@ s64_str:
 .end:   pop rax
         xchg rsi, [rsp]
         ret
+; Prints the zero-terminated string at rsi.
+s64_print_at:
+        push rsi
+        push rax
+.next:  mov al, [rsi]
+        inc rsi
+        test al, al
+        jz .end
+        call s64_putc
+        jmp .next
+.end:   pop rax
+        pop rsi
+        ret
 s64_nl: push rax
         mov al, 10
         call s64_putc

@@ -83,13 +83,13 @@ ${back}:
  * Execution resumes after `insn` either way, on the stack pointer saved before `setup`; `cleanup`
  * then runs (restoring what `setup` changed).
  */
-export function trap(b: Bits, tag: string, insn: string, opts: { setup?: string; cleanup?: string } = {}): string {
+export function trap(b: Bits, tag: string, insn: string, opts: { setup?: string; cleanup?: string; iflag?: boolean } = {}): string {
   const [sp, w] = b === 64 ? ['rsp', 'qword'] : ['esp', 'dword'];
   const at = label('at'), after = label('after'), ok = label('ok');
   return `        mov [v_t5], ${sp}
 ${expectFault(b, tag, at, after)}
 ${opts.setup ?? ''}
-${fixFlags(b)}
+${fixFlags(b, opts.iflag)}
 ${at}:
 ${insn}
 ${say(b, ' ok')}
@@ -103,4 +103,54 @@ ${after}:
 ${sayln(b, ' lost')}
 ${ok}:
 ${opts.cleanup ?? ''}`;
+}
+
+/** Defines a zero-terminated string in line (jumped over) and returns its label. */
+function inlineString(text: string): [string, string] {
+  const l = label('str'), skip = label('skip');
+  return [l, `        jmp ${skip}\n${l}: db "${text}", 0\n${skip}:`];
+}
+
+/** From code that may not do I/O: prints `text`, and the hex value of `value` (a 64-bit operand) if given. */
+export function svcSay(text: string, value?: string): string {
+  const [l, def] = inlineString(text);
+  return `${def}
+        push rsi
+        push rdx
+        mov rsi, ${l}
+${value ? `        mov rdx, ${value}\n        int 0x7d` : '        int 0x7e'}
+        pop rdx
+        pop rsi`;
+}
+
+/** Like `trap`, for 64-bit code that may not do I/O: the handler prints the tag, or INT 0x7e prints "tag ok". */
+export function svcTrap(tag: string, insn: string, opts: { setup?: string } = {}): string {
+  const [t, tdef] = inlineString(tag);
+  const at = label('at'), after = label('after');
+  return `${tdef}
+        mov [v_t5], rsp
+        mov qword [v_tag], ${t}
+        mov qword [v_ripbase], ${at}
+        mov qword [v_resume], ${after}
+${opts.setup ?? ''}
+${fixFlags(64)}
+${at}:
+${insn}
+        mov qword [v_resume], 0
+        mov qword [v_tag], 0
+${svcSay(`${tag} ok`)}
+${after}:
+        mov rsp, [v_t5]`;
+}
+
+/** `toKernel` for 64-bit code that may not do I/O: the handler prints the tag. */
+export function svcToKernel(tag: string): string {
+  const [t, tdef] = inlineString(tag);
+  const at = label('int7f');
+  return `${tdef}
+        mov qword [v_tag], ${t}
+        mov qword [v_ripbase], ${at}
+        mov qword [v_resume], 2
+${fixFlags(64)}
+${at}:   int 0x7f`;
 }
