@@ -1,8 +1,7 @@
-// Out-of-line helpers of the `simd` group: memory probing and masked stores, x87 interaction.
-// Lane-wise arithmetic lives in arith-helpers.ts and shuffle-helpers.ts. Vectors are passed as
+// Out-of-line helpers of the `simd` group: prebuilt faults, the scratch vector, masked stores.
+// Lane-wise arithmetic lives in arith-helpers.ts, shifts in shift-helpers.ts. Vectors are passed as
 // (array, offset) pairs of int32 lanes, so the same helper serves XMM (st.xmm), MMX (st.fpr) and
 // memory operands read into the scratch vector T.
-import { CR0 } from '../../arch.js';
 import type { Cpu } from '../../cpu.js';
 import { Access } from '../../mmu.js';
 import { Fault } from '../../signals.js';
