@@ -79,7 +79,9 @@ function pageFault(la: number, access: Access, user: boolean, present: boolean, 
   if (access === Access.Write) ec |= PFERR.W;
   if (user) ec |= PFERR.U;
   if (rsvd) ec |= PFERR.RSVD;
-  if (access === Access.Exec && ((s.efer & EFER.NXE) !== 0 || (s.cr4 & CR4.SMEP) !== 0)) ec |= PFERR.I;
+  // I is reported where fetches can be refused: under NXE with PAE or 4-level paging, or SMEP.
+  const nxPaging = (s.efer & EFER.NXE) !== 0 && (s.cr4 & CR4.PAE) !== 0;
+  if (access === Access.Exec && (nxPaging || (s.cr4 & CR4.SMEP) !== 0)) ec |= PFERR.I;
   return new Fault(VEC.PF, ec, la);
 }
 
