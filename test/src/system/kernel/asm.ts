@@ -44,7 +44,7 @@ export const VARS = {
 
 export const SEL = {
   CODE32: 0x08, CODE64: 0x10, DATA: 0x18, UCODE32: 0x20, UDATA: 0x28, UCODE64: 0x30, TSS: 0x38,
-  CODE16: 0x48, DATA16: 0x50, DATA_NP: 0x58, DATA_DPL3_LIM: 0x60, CODE64_NP: 0x68, CODE32_NP: 0x70,
+  CODE16: 0x48, DATA16: 0x50, DATA_NP: 0x58, DATA_DPL3_LIM: 0x60, CODE64_NP: 0x68, CODE32_NP: 0x70, DATA_LIM0: 0x78,
 } as const;
 
 export function equates(): string {

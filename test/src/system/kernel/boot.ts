@@ -33,6 +33,7 @@ const GDT: [number, string][] = [
   [SEL.DATA_DPL3_LIM, desc(0, 0xfff, 0xf3, 0x4)],
   [SEL.CODE64_NP, desc(0, 0xfffff, 0x1b, 0xa)],
   [SEL.CODE32_NP, desc(0, 0xfffff, 0x1b, 0xc)],
+  [SEL.DATA_LIM0, desc(0, 0xfff, 0x93, 0x4)],
 ];
 
 function gdt(): string {

@@ -210,12 +210,16 @@ x32_common:
         push ebx
         push esi
         push edi
-        push ebp
-        push ebp
+        push ds
+        push es
         pushfd
+        ; The interrupted code's data segments may not reach the kernel's variables (limit tests).
+        mov ax, SEL_DATA
+        mov ds, ax
+        mov es, ax
         mov ebx, esp
-        ; [ebx]: handler EFLAGS; +4..+32: saved registers; +36 vector, +40 error code, +44 EIP, +48 CS,
-        ; +52 EFLAGS, +56 ESP and +60 SS (only when the privilege level changed).
+        ; [ebx]: handler EFLAGS; +4 ES, +8 DS, +12..+32: saved registers; +36 vector, +40 error
+        ; code, +44 EIP, +48 CS, +52 EFLAGS, +56 ESP and +60 SS (only when the privilege changed).
 ${say(32, ' exc=')}
 ${hex(32, '[ebx+36]', 2)}
         mov eax, [ebx+36]
@@ -260,8 +264,9 @@ ${nl(32)}
         cmp eax, 1
         je .ret
         mov [ebx+44], eax
-.ret:   add esp, 8
-        pop ebp
+.ret:   add esp, 4
+        pop es
+        pop ds
         pop edi
         pop esi
         pop ebx
