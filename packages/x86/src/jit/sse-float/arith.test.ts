@@ -4,13 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { requireNative, runNative, type NativeCase } from './native/native.js';
 import { Emu } from './testing/emu.js';
-import { bytesOf, code, diff, lanes, mxcsr, relate, rng } from './testing/cases.js';
+import { bytesOf, code, diff, lanes, mxcsr, relate, rng, seed, count } from './testing/cases.js';
 
 const OPS = ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt'];
 const FORMS: [string, number][] = [['ps', 0], ['ss', 0], ['pd', 1], ['sd', 1]];
 
-function cases(seed: number, perForm: number): NativeCase[] {
-  const r = rng(seed);
+function cases(s: number, perForm: number): NativeCase[] {
+  const r = rng(s);
   const out: NativeCase[] = [];
   for (const op of OPS) {
     for (const [form, fmt] of FORMS) {
@@ -33,7 +33,7 @@ function cases(seed: number, perForm: number): NativeCase[] {
 describe('SSE arithmetic matches the CPU', () => {
   it('random and edge-case operands, all modes', (ctx) => {
     if (!requireNative(ctx)) return;
-    const cs = cases(Number(process.env.SSEF_SEED ?? 1), Number(process.env.SSEF_N ?? 400));
+    const cs = cases(seed(1), count(400));
     const native = runNative(cs);
     const emu = new Emu().run(cs);
     const bad = cs.map((c, k) => diff(c, native[k], emu[k])).filter((s) => s);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireNative, runNative, type NativeCase } from './native/native.js';
 import { Emu } from './testing/emu.js';
-import { bytesOf, code, diff, lanes, mxcsr, relate, rng } from './testing/cases.js';
+import { bytesOf, code, diff, lanes, mxcsr, relate, rng, seed, count } from './testing/cases.js';
 
 const FORMS: [string, number, string][] = [['ps', 0, 'oword'], ['ss', 0, 'dword'], ['pd', 1, 'oword'], ['sd', 1, 'qword']];
 
@@ -22,11 +22,11 @@ function operands(r: () => number, fmt: number, mem: boolean, text: string): Nat
 describe('SSE compares match the CPU', () => {
   it('CMPxx with every predicate', (ctx) => {
     if (!requireNative(ctx)) return;
-    const r = rng(11);
+    const r = rng(seed(11));
     const cs: NativeCase[] = [];
     for (const [form, fmt, size] of FORMS) {
       for (let imm = 0; imm < 8; imm++) {
-        for (let n = 0; n < 150; n++) {
+        for (let n = 0; n < count(150); n++) {
           const mem = r() < 0.3;
           const imm8 = n < 10 ? imm | (8 << (n % 5)) : imm;
           cs.push(operands(r, fmt, mem, `cmp${form} xmm0, ${mem ? `${size} [rdx]` : 'xmm1'}, ${imm8}`));
@@ -41,11 +41,11 @@ describe('SSE compares match the CPU', () => {
 
   it('(U)COMISS/(U)COMISD set ZF/PF/CF and clear OF/SF/AF', (ctx) => {
     if (!requireNative(ctx)) return;
-    const r = rng(12);
+    const r = rng(seed(12));
     const cs: NativeCase[] = [];
     for (const op of ['comiss', 'ucomiss', 'comisd', 'ucomisd']) {
       const fmt = op.endsWith('d') ? 1 : 0;
-      for (let n = 0; n < 1500; n++) {
+      for (let n = 0; n < count(1500); n++) {
         const mem = r() < 0.3;
         cs.push(operands(r, fmt, mem, `${op} xmm0, ${mem ? `${fmt ? 'qword' : 'dword'} [rdx]` : 'xmm1'}`));
       }

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireNative, runNative, type NativeCase } from './native/native.js';
 import { Emu } from './testing/emu.js';
-import { bytesOf, code, diff, lanes, mxcsr, rng, type Rand } from './testing/cases.js';
+import { bytesOf, code, diff, lanes, mxcsr, rng, type Rand, seed, count } from './testing/cases.js';
 
 /** A signed 64-bit integer biased to the edges of the int32/binary32/binary64 exact ranges. */
 function int64(r: Rand): bigint {
@@ -45,17 +45,17 @@ function check(cs: NativeCase[], what: Parameters<typeof diff>[3]): string[] {
 describe('SSE conversions match the CPU', () => {
   it('integer to float (CVTSI2SS/SD, CVTDQ2PS/PD)', (ctx) => {
     if (!requireNative(ctx)) return;
-    const r = rng(21);
+    const r = rng(seed(21));
     const forms = ['cvtsi2ss xmm0, eax', 'cvtsi2ss xmm0, rax', 'cvtsi2ss xmm0, dword [rdx]', 'cvtsi2ss xmm0, qword [rdx]',
       'cvtsi2sd xmm0, eax', 'cvtsi2sd xmm0, rax', 'cvtsi2sd xmm0, dword [rdx]', 'cvtsi2sd xmm0, qword [rdx]',
       'cvtdq2ps xmm0, xmm1', 'cvtdq2ps xmm0, oword [rdx]', 'cvtdq2pd xmm0, xmm1', 'cvtdq2pd xmm0, qword [rdx]'];
-    const cs = forms.flatMap((f) => Array.from({ length: 500 }, () => caseOf(r, f, 0, f.includes('[rdx]'))));
+    const cs = forms.flatMap((f) => Array.from({ length: count(500) }, () => caseOf(r, f, 0, f.includes('[rdx]'))));
     expect(check(cs, {}).slice(0, 20)).toEqual([]);
   });
 
   it('float to integer (CVT(T)SS2SI, CVT(T)SD2SI, CVT(T)PS2DQ, CVT(T)PD2DQ)', (ctx) => {
     if (!requireNative(ctx)) return;
-    const r = rng(22);
+    const r = rng(seed(22));
     const forms: [string, number][] = [];
     for (const t of ['', 't']) {
       for (const reg of ['eax', 'rax']) {
@@ -65,30 +65,30 @@ describe('SSE conversions match the CPU', () => {
       forms.push([`cvt${t}ps2dq xmm0, xmm1`, 0], [`cvt${t}ps2dq xmm0, oword [rdx]`, 0]);
       forms.push([`cvt${t}pd2dq xmm0, xmm1`, 1], [`cvt${t}pd2dq xmm0, oword [rdx]`, 1]);
     }
-    const cs = forms.flatMap(([f, fmt]) => Array.from({ length: 400 }, () => caseOf(r, f, fmt, f.includes('[rdx]'))));
+    const cs = forms.flatMap(([f, fmt]) => Array.from({ length: count(400) }, () => caseOf(r, f, fmt, f.includes('[rdx]'))));
     expect(check(cs, { gpr: true }).slice(0, 20)).toEqual([]);
   });
 
   it('float to float (CVTPS2PD, CVTPD2PS, CVTSS2SD, CVTSD2SS)', (ctx) => {
     if (!requireNative(ctx)) return;
-    const r = rng(23);
+    const r = rng(seed(23));
     const forms: [string, number][] = [['cvtps2pd xmm0, xmm1', 0], ['cvtps2pd xmm0, qword [rdx]', 0],
       ['cvtss2sd xmm0, xmm1', 0], ['cvtss2sd xmm0, dword [rdx]', 0], ['cvtpd2ps xmm0, xmm1', 1],
       ['cvtpd2ps xmm0, oword [rdx]', 1], ['cvtsd2ss xmm0, xmm1', 1], ['cvtsd2ss xmm0, qword [rdx]', 1]];
-    const cs = forms.flatMap(([f, fmt]) => Array.from({ length: 800 }, () => caseOf(r, f, fmt, f.includes('[rdx]'))));
+    const cs = forms.flatMap(([f, fmt]) => Array.from({ length: count(800) }, () => caseOf(r, f, fmt, f.includes('[rdx]'))));
     expect(check(cs, {}).slice(0, 20)).toEqual([]);
   });
 
   it('MMX forms (CVTPI2PS/PD, CVT(T)PS2PI, CVT(T)PD2PI) and the x87-to-MMX transition', (ctx) => {
     if (!requireNative(ctx)) return;
-    const r = rng(24);
+    const r = rng(seed(24));
     const forms: [string, number][] = [['cvtpi2ps xmm0, mm0', 0], ['cvtpi2ps xmm0, qword [rdx]', 0],
       ['cvtpi2pd xmm0, mm0', 1], ['cvtpi2pd xmm0, qword [rdx]', 1]];
     for (const t of ['', 't']) {
       forms.push([`cvt${t}ps2pi mm0, xmm1`, 0], [`cvt${t}ps2pi mm0, qword [rdx]`, 0]);
       forms.push([`cvt${t}pd2pi mm0, xmm1`, 1], [`cvt${t}pd2pi mm0, oword [rdx]`, 1]);
     }
-    const cs = forms.flatMap(([f, fmt]) => Array.from({ length: 300 }, () => caseOf(r, f, fmt, f.includes('[rdx]'))));
+    const cs = forms.flatMap(([f, fmt]) => Array.from({ length: count(300) }, () => caseOf(r, f, fmt, f.includes('[rdx]'))));
     expect(check(cs, { mmx: true }).slice(0, 20)).toEqual([]);
   });
 });

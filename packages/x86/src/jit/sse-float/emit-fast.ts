@@ -1,8 +1,9 @@
 // Inline fast paths for the instructions compiled code runs most (scalar and packed arithmetic,
 // COMIS, the common conversions). They compute with JS doubles and keep a result only when it is
 // certainly what the hardware gives with no flag to add: round-to-nearest, the precision
-// exception masked and PE already set (sticky, so inexactness needs no detection), all operands
-// normal or zero (no DE, no DAZ effect) and a normal finite result (no OE/UE, no FTZ effect).
+// exception masked and either PE already set (sticky, so inexactness needs no detection) or the
+// result exact, all operands normal or zero (no DE, no DAZ effect) and a normal finite result (no
+// OE/UE, no FTZ effect).
 // Anything else falls through to the exact helper, so these paths are optimisations only.
 import { Mnemonic as M } from '../../iced/iced.js';
 import { OK, RC, type Insn } from '../../ir.js';
@@ -34,8 +35,9 @@ export function fastArith(e: Emitter, i: Insn, op: number, fmt: number, n: numbe
   const conds: string[] = [];
   const stores: string[] = [];
   const decl: string[] = [];
+  const exact: string[] = [];
   for (let k = 0; k < n; k++) {
-    const a = `${t}a${k}`, b = `${t}b${k}`, v = `${t}v${k}`;
+    const a = `${t}a${k}`, b = `${t}b${k}`, x = `${t}x${k}`, v = `${t}v${k}`;
     decl.push(`${b} = ${srcView}[${srcBase + k}]`);
     if (op !== SQRT) decl.push(`${a} = ${view}[${per * d + k}]`);
     let expr: string;
@@ -48,14 +50,22 @@ export function fastArith(e: Emitter, i: Insn, op: number, fmt: number, n: numbe
       case MIN: expr = `${a} < ${b} ? ${a} : ${b}`; break;
       default: expr = `${a} > ${b} ? ${a} : ${b}`;
     }
-    if (f32 && op !== MIN && op !== MAX) expr = `Math.fround(${expr})`;
-    decl.push(`${v} = ${expr}`);
     if (op !== SQRT) conds.push(normalOrZero(a, min));
     conds.push(normalOrZero(b, min));
-    if (op !== MIN && op !== MAX) conds.push(normalResult(v, min, max));
+    if (op === MIN || op === MAX) decl.push(`${v} = ${expr}`);
+    else {
+      // x: the double result; v: rounded to the format. ssef.ex decides exactness when PE is clear.
+      decl.push(`${x} = ${expr}`, `${v} = ${f32 ? `Math.fround(${x})` : x}`);
+      conds.push(normalResult(v, min, max));
+      exact.push(`ssef.ex(${op}, ${op === SQRT ? b : a}, ${b}, ${x}, ${v})`);
+    }
     stores.push(`${view}[${per * d + k}] = ${v};`);
   }
-  if (op !== MIN && op !== MAX) conds.unshift(NEAREST_PE);
+  if (op !== MIN && op !== MAX) {
+    // Round to nearest with PM masked, and either PE already set (sticky) or an exact result.
+    conds.unshift('(st.mxcsr & 0x7000) === 0x1000');
+    conds.push(`((st.mxcsr & 0x20) !== 0 || ${exact.join(' && ')})`);
+  }
   e.emit(`const ${decl.join(', ')};`);
   const helper = op === SQRT ? 'un' : 'ar';
   e.emit(`if (${conds.join(' && ')}) { ${stores.join(' ')} } else ssef.${helper}(c, ${op}, ${fmt}, ${n}, ${d}, ${args});`);
@@ -72,11 +82,15 @@ export function fastComi(e: Emitter, i: Insn, fmt: number, signaling: boolean, d
   const b = s.k === OK.Mem ? (f32 ? 'ssef.mF32[0]' : 'ssef.mF64[0]') : `${view}[${(f32 ? 4 : 2) * s.reg}]`;
   const t = e.tmp('c');
   e.emit(`const ${t}a = ${view}[${(f32 ? 4 : 2) * d}], ${t}b = ${b};`);
-  // Three statements, so that the register cache can flush around the helper call alone.
-  e.emit(`const ${t} = ${normalOrZero(`${t}a`, min)} && ${normalOrZero(`${t}b`, min)};`);
-  e.emit(`if (${t}) { r[32] = ${t}a === ${t}b ? 0 : 1; r[33] = 0; r[34] = ${t}a < ${t}b ? 1 : ${t}a === ${t}b ? 4 : 0; }`);
-  e.emit(`if (!${t}) ssef.comi(c, ${signaling}, ${fmt}, ${d}, ${args});`);
+  e.emit(`const ${t} = ${normalOrZero(`${t}a`, min)} && ${normalOrZero(`${t}b`, min)} ` +
+    `? (${t}a < ${t}b ? 0 : ${t}a === ${t}b ? 1 : 2) : ssef.comi(c, ${signaling}, ${fmt}, ${d}, ${args});`);
+  comiFlags(e, t);
   return true;
+}
+
+/** RFLAGS from a COMIS relation (LT 0, EQ 1, GT 2, UN 3), unless no later instruction reads them. */
+export function comiFlags(e: Emitter, rel: string): void {
+  if (e.flagsLive) e.emit(`r[32] = ssef.cres[${rel}]; r[33] = 0; r[34] = ssef.caux[${rel}];`);
 }
 
 /**
@@ -117,17 +131,19 @@ export function fastCvt(e: Emitter, i: Insn, d: number): boolean {
       const view = f32 ? 'st.xmmF32' : 'st.xmmF64';
       e.emit(`const ${a} = ${s.k === OK.Mem ? (f32 ? 'ssef.mF32[0]' : 'ssef.mF64[0]') : `${view}[${(f32 ? 4 : 2) * s.reg}]`}, ${t} = Math.trunc(${a});`);
       // Inexact truncations need PE already set and no DAZ (a denormal would truncate exactly).
-      const ok = e.tmp('ok');
+      const ok = e.tmp('ok'), lo = e.tmp('lo');
       const exact = `(${t} === ${a} || (st.mxcsr & 0x1060) === 0x1020)`;
       const range = wide ? `${t} > -9007199254740992 && ${t} < 9007199254740992` : `${t} > -2147483649 && ${t} < 2147483648`;
       e.emit(`const ${ok} = ${range} && ${exact};`);
+      const call = `ssef.f2si(c, ${f32 ? 0 : 1}, true, ${wide}, ${args})`;
       if (wide) {
         const h = e.tmp('h');
-        e.emit(`if (${ok}) { const ${h} = Math.floor(${t} / 4294967296); r[${2 * d}] = (${t} - ${h} * 4294967296) | 0; r[${2 * d + 1}] = ${h} | 0; }`);
+        e.emit(`const ${h} = Math.floor(${t} / 4294967296), ${lo} = ${ok} ? (${t} - ${h} * 4294967296) | 0 : ${call};`);
+        e.emit(`r[${2 * d}] = ${lo}; r[${2 * d + 1}] = ${ok} ? ${h} | 0 : ssef.bits.hi;`);
       } else {
-        e.emit(`if (${ok}) { r[${2 * d}] = ${t} | 0; r[${2 * d + 1}] = 0; }`);
+        e.emit(`const ${lo} = ${ok} ? ${t} | 0 : ${call};`);
+        e.emit(`r[${2 * d}] = ${lo}; r[${2 * d + 1}] = 0;`);
       }
-      e.emit(`if (!${ok}) ssef.f2si(c, ${f32 ? 0 : 1}, true, ${wide}, ${d}, ${args});`);
       return true;
     }
     default: return false;

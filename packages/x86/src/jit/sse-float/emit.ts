@@ -7,7 +7,7 @@ import { OK, RC, type Insn } from '../../ir.js';
 import type { Emitter } from '../emitter.js';
 import { F32, F64 } from './fp.js';
 import { ADD, DIV, MAX, MIN, MUL, SQRT, SUB } from './arith.js';
-import { fastArith, fastComi, fastCvt } from './emit-fast.js';
+import { comiFlags, fastArith, fastComi, fastCvt } from './emit-fast.js';
 import { source } from './operands.js';
 
 const RCP = 7, RSQRT = 8;
@@ -60,7 +60,9 @@ function comi(m: number, fmt: number, signaling: boolean): void {
     const d = xmmDest(i);
     const bytes = fmt === F32 ? 4 : 8;
     if (fastComi(e, i, fmt, signaling, d, bytes)) return;
-    e.emit(`ssef.comi(c, ${signaling}, ${fmt}, ${d}, ${source(e, i.ops[1], bytes, false)});`);
+    const t = e.tmp('rel');
+    e.emit(`const ${t} = ssef.comi(c, ${signaling}, ${fmt}, ${d}, ${source(e, i.ops[1], bytes, false)});`);
+    comiFlags(e, t);
   });
 }
 comi(M.Comiss, F32, true);
@@ -146,7 +148,9 @@ function f2si(m: number, from: number, trunc: boolean): void {
     if (dst.k !== OK.Reg || dst.rc !== RC.Gpr) throw new Error('CVT*2SI destination is not a GPR');
     if (fastCvt(e, i, dst.reg)) return;
     const src = source(e, i.ops[1], from === F32 ? 4 : 8, false);
-    e.emit(`ssef.f2si(c, ${from}, ${trunc}, ${dst.size === 8}, ${dst.reg}, ${src});`);
+    const t = e.tmp('v');
+    e.emit(`const ${t} = ssef.f2si(c, ${from}, ${trunc}, ${dst.size === 8}, ${src});`);
+    e.emit(`r[${2 * dst.reg}] = ${t}; r[${2 * dst.reg + 1}] = ${dst.size === 8 ? 'ssef.bits.hi' : '0'};`);
   });
 }
 f2si(M.Cvtss2si, F32, false);

@@ -9,8 +9,8 @@
 import type { Cpu } from '../../cpu.js';
 import { CR0, CR4 } from '../../arch.js';
 import { F32, bits } from './fp.js';
-import { lane } from './round.js';
-import { SQRT, arith, sqrt } from './arith.js';
+import { lane, twoProductErr, twoSumTail } from './round.js';
+import { ADD, DIV, MUL, SQRT, SUB, arith, sqrt } from './arith.js';
 import { COMI_AUX, COMI_RES, cmpLane, relation } from './compare.js';
 import { floatToFloat, floatToInt, intToFloat } from './convert.js';
 import { rcp, rsqrt } from './approx.js';
@@ -93,15 +93,17 @@ function cmp(c: Cpu, pred: number, fmt: number, n: number, d: number, src: Int32
   writeBack(x, 4 * d, fmt === F32 ? n : 2 * n);
 }
 
-/** COMISS/COMISD (signaling) and UCOMISS/UCOMISD: ZF, PF, CF from the low elements. */
-function comi(c: Cpu, signaling: boolean, fmt: number, d: number, src: Int32Array, off: number): void {
+/**
+ * COMISS/COMISD (signaling) and UCOMISS/UCOMISD: returns the relation of the low elements (LT,
+ * EQ, GT, UN from compare.ts); the emitted code turns it into RFLAGS through `cres`/`caux`.
+ */
+function comi(c: Cpu, signaling: boolean, fmt: number, d: number, src: Int32Array, off: number): number {
   const x = c.state.xmm;
   lane.flags = 0;
   const rel = relation(fmt, x[4 * d], fmt === F32 ? 0 : x[4 * d + 1], src[off], fmt === F32 ? 0 : src[off + 1],
     c.state.mxcsr, signaling);
   if (lane.flags) commit(c, lane.flags);
-  const r = c.r;
-  r[32] = COMI_RES[rel]; r[33] = 0; r[34] = COMI_AUX[rel];
+  return rel;
 }
 
 // ---- conversions ----
@@ -168,14 +170,15 @@ function f2i(c: Cpu, from: number, n: number, trunc: boolean, toMm: boolean, d: 
   if (n === 2) { x[4 * d + 2] = 0; x[4 * d + 3] = 0; }
 }
 
-/** CVT(T)SS2SI / CVT(T)SD2SI into GPR `reg` (64-bit when `wide`, else zero-extended 32-bit). */
-function f2si(c: Cpu, from: number, trunc: boolean, wide: boolean, reg: number, src: Int32Array, off: number): void {
+/**
+ * CVT(T)SS2SI / CVT(T)SD2SI: returns the low word of the integer (64-bit when `wide`) and leaves
+ * the high word in `bits.hi`; the emitted code writes the GPR.
+ */
+function f2si(c: Cpu, from: number, trunc: boolean, wide: boolean, src: Int32Array, off: number): number {
   lane.flags = 0;
   const lo = floatToInt(from, src[off], from === F32 ? 0 : src[off + 1], c.state.mxcsr, trunc, wide);
-  const hi = wide ? bits.hi : 0;
   if (lane.flags) commit(c, lane.flags);
-  c.r[2 * reg] = lo;
-  c.r[2 * reg + 1] = hi;
+  return lo;
 }
 
 // ---- MMX operands ----
@@ -206,4 +209,31 @@ function writeMm(c: Cpu, n: number, lo: number, hi: number): void {
   st.fpe[n] = 0xffff;
 }
 
-export const helpers = { m, mF32, mF64, ar, un, cmp, comi, f2f, i2f, si2f, f2i, f2si, mf, mmx };
+/**
+ * For the inline fast paths before PE is set: is x = a op b (x a double, v it rounded to the
+ * format, b alone for SQRT) exact? Operands are normal; magnitudes where the error-free products
+ * could overflow or underflow answer false (the helper then decides).
+ */
+function ex(op: number, a: number, b: number, x: number, v: number): boolean {
+  if (v !== x) return false;
+  switch (op) {
+    case ADD: return twoSumTail(a, b, x) === 0;
+    case SUB: return twoSumTail(a, -b, x) === 0;
+    default: {
+      if (!(Math.abs(x) > 1e-280 && Math.abs(x) < 1e280 && Math.abs(a) < 1e280 && Math.abs(b) < 1e280)) return false;
+      if (op === MUL) return twoProductErr(a, b, x) === 0;
+      const m = op === DIV ? b : x; // x·b = a (DIV), x·x = b (SQRT)
+      const p = x * m;
+      return p === (op === DIV ? a : b) && twoProductErr(x, m, p) === 0;
+    }
+  }
+}
+
+/** Lazy-flag words per COMIS relation (indexed by LT, EQ, GT, UN). */
+const cres = Int32Array.from(COMI_RES), caux = Int32Array.from(COMI_AUX);
+
+/**
+ * No helper reads or writes guest general registers or flags (results that go there are
+ * returned to the emitted code), so the group registers as pure for the register cache.
+ */
+export const helpers = { m, mF32, mF64, bits, cres, caux, ar, un, cmp, comi, f2f, i2f, si2f, f2i, f2si, mf, mmx, ex };

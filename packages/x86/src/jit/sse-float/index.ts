@@ -5,4 +5,4 @@ import { registerGroup } from '../ops-ext.js';
 import { emitSseFloat } from './emit.js';
 import { helpers } from './helpers.js';
 
-registerGroup('ssef', emitSseFloat, helpers);
+registerGroup('ssef', emitSseFloat, helpers, { pure: true });

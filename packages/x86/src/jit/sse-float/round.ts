@@ -94,7 +94,7 @@ export function twoSumTail(a: number, b: number, s: number): number {
 }
 
 const SPLIT = 134217729; // 2^27 + 1
-/** The exact error a·b - RN(a·b) for operands in [1, 4) (Dekker). */
+/** The exact error a·b - RN(a·b) (Dekker), barring overflow in the split and underflow of the error. */
 export function twoProductErr(a: number, b: number, p: number): number {
   const ca = SPLIT * a, ah = ca - (ca - a), al = a - ah;
   const cb = SPLIT * b, bh = cb - (cb - b), bl = b - bh;

@@ -128,3 +128,8 @@ export function relate(r: Rand, fmt: number, x: Int32Array, a: number, b: number
 export function bytesOf(x: Int32Array, k: number): Uint8Array {
   return new Uint8Array(x.buffer.slice(16 * k, 16 * k + 16));
 }
+
+/** SSEF_SCALE multiplies case counts and SSEF_SEED shifts seeds, for longer runs by hand. */
+export const SCALE = Number(process.env.SSEF_SCALE ?? 1);
+export const seed = (n: number) => n + 1000 * Number(process.env.SSEF_SEED ?? 0);
+export const count = (n: number) => Math.max(1, Math.round(n * SCALE));
