@@ -38,7 +38,7 @@ export function extBit(tags: string[]): (line: string) => string {
  * not checked (Vol. 2B, INT n/INTO/INT3/INT1; Vol. 3A, 6.12.1.1). QEMU 7.2 raises #UD.
  */
 export function int1IsDebugTrap(line: string): string {
-  return /\.int1:/.test(line) ? line.replace('exc=06 rip=L+00000000', 'exc=01 rip=L+00000001') : line;
+  return /\.int1:/.test(line) ? line.replace(/exc=06 ([er]ip)=L\+00000000/, 'exc=01 $1=L+00000001') : line;
 }
 
 /**
