@@ -45,11 +45,13 @@ function emit(e: Emitter, i: Insn): boolean {
     // instruction proceeds.
     e.emit('if ((st.fpuStatus & ~st.fpuControl & 0x3f) !== 0 && (st.cr0 & 32) !== 0) throw simd.MF;');
   }
-  if (xmm) e.emit('const X = st.xmm;');
-  if (mmx) e.emit('const F = st.fpr;');
+  // Instructions share one scope in a block: the locals need block-unique names.
+  const o = new Ops(e, i);
+  if (xmm) { o.X = e.tmp('X'); e.emit(`const ${o.X} = st.xmm;`); }
+  if (mmx) { o.F = e.tmp('F'); e.emit(`const ${o.F} = st.fpr;`); }
   const early = mmx && i.code === C.Maskmovq_rDI_mm_mm;
   if (early) e.emit('st.fpuTop = 0; st.fpuTag = 0;');
-  h(new Ops(e, i), i);
+  h(o, i);
   if (mmx && !early) e.emit(`st.fpuTop = 0; st.fpuTag = ${i.code === C.Emms ? '0xffff' : '0'};`);
   return true;
 }

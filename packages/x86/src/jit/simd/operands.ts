@@ -1,6 +1,6 @@
 // Operand plumbing for the `simd` group. Vector values are int32 lanes, low lane first:
-// XMM n is st.xmm[4n..4n+3] (bound as `X` in an instruction's code), MM n is the significand of
-// physical x87 register n, st.fpr[2n..2n+1] (bound as `F`). Memory operands are read into
+// XMM n is st.xmm[4n..4n+3], MM n is the significand of physical x87 register n, st.fpr[2n..2n+1]
+// (each bound to a block-unique local by the dispatcher: `X`, `F`). Memory operands are read into
 // temporaries (or the scratch vector `simd.T` for out-of-line helpers) before any register is
 // written, so a fault leaves the state untouched.
 import { Code } from '../../iced/iced.js';
@@ -27,14 +27,17 @@ const UNALIGNED = new Set<number>([
 
 export class Ops {
   private aligned = false;
+  /** Locals holding st.xmm and st.fpr in the instruction's code (set by the dispatcher). */
+  X = 'st.xmm';
+  F = 'st.fpr';
 
   constructor(readonly e: Emitter, readonly i: Insn) {}
 
   /** Assignable lane references of a vector register. */
   reg(op: Operand): string[] {
     if (op.k !== OK.Reg) throw new UnsupportedInsn('vector register expected');
-    if (op.rc === RC.Xmm) return [0, 1, 2, 3].map((k) => `X[${4 * op.reg + k}]`);
-    if (op.rc === RC.Mmx) return [`F[${2 * op.reg}]`, `F[${2 * op.reg + 1}]`];
+    if (op.rc === RC.Xmm) return [0, 1, 2, 3].map((k) => `${this.X}[${4 * op.reg + k}]`);
+    if (op.rc === RC.Mmx) return [`${this.F}[${2 * op.reg}]`, `${this.F}[${2 * op.reg + 1}]`];
     throw new UnsupportedInsn(`register class ${op.rc} in a vector operand`);
   }
 
@@ -138,7 +141,7 @@ export class Ops {
    * read into the scratch vector simd.T (`bytes` of it; the rest of T is stale).
    */
   arg(op: Operand, bytes = op.size): string {
-    if (op.k === OK.Reg) return op.rc === RC.Xmm ? `X, ${4 * op.reg}` : `F, ${2 * op.reg}`;
+    if (op.k === OK.Reg) return op.rc === RC.Xmm ? `${this.X}, ${4 * op.reg}` : `${this.F}, ${2 * op.reg}`;
     const lanes = this.src(op, bytes);
     this.e.emit(`${lanes.map((l, k) => `simd.T[${k}] = ${l};`).join(' ')}`);
     return 'simd.T, 0';
