@@ -2,3 +2,5 @@
 export { type Device, DeviceError, field } from './device.js';
 export { Uart16550, COM_PORTS, type UartOptions } from './uart16550/index.js';
 export { DebugExit, DEBUG_EXIT_PORT } from './debug-exit/index.js';
+export { type PortRange } from './ports.js';
+export { Pic8259, PIC_MASTER_PORT, PIC_SLAVE_PORT, PIC_ELCR_PORT, PIC_CASCADE_IR, type PicOptions } from './pic8259/index.js';
