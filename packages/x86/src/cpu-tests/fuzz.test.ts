@@ -77,5 +77,5 @@ describe('random bytes as code', () => {
     console.log(`fuzz: ${attempts} instructions in ${runs} runs; exits ${JSON.stringify(Object.fromEntries(kinds))}`);
     if (unimplemented.size) console.log(`fuzz: not yet implemented (mnemonic:runs): ${top}`);
     expect(attempts).toBeGreaterThanOrEqual(TARGET);
-  });
+  }, 900_000);
 });

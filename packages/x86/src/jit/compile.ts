@@ -131,13 +131,27 @@ const HELPER_NAMES = [
 const HELPERS: Record<string, unknown> = { ...rt, ...helpers };
 for (const n of HELPER_NAMES) if (typeof HELPERS[n] !== 'function') throw new Error(`jit helper ${n} is missing`);
 
-function prologue(): string {
-  const groups = [...groupHelpers().keys()];
+/** Binds what the body uses, and only that: every byte of source costs compile time. */
+function prologue(body: string): string {
+  const called = new Set<string>();
+  for (const m of body.matchAll(/\b([A-Za-z][\w]*)\(/g)) called.add(m[1]);
+  const helpers = HELPER_NAMES.filter((n) => called.has(n));
+  const groups = [...groupHelpers().keys()].filter((g) => body.includes(`${g}.`));
   return [
     'const r = c.r, r8 = c.r8, r16 = c.r16, st = c.state, sb = st.segBase, P = H.parity;',
-    `const { ${HELPER_NAMES.join(', ')} } = H;`,
+    helpers.length ? `const { ${helpers.join(', ')} } = H;` : '',
     groups.length ? `const { ${groups.join(', ')} } = H.groups;` : '',
   ].join('\n');
+}
+
+let helperObject: unknown;
+function helperObjectFor(): unknown {
+  // Rebuilt when a group registers late (tests may load groups after the first compile).
+  const groups = Object.fromEntries(groupHelpers());
+  if (!helperObject || Object.keys((helperObject as { groups: object }).groups).length !== groupHelpers().size) {
+    helperObject = { ...HELPERS, parity: parityTable, groups };
+  }
+  return helperObject;
 }
 
 export interface CompiledBlock {
@@ -218,7 +232,7 @@ export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): Compiled
   if (!lastWroteRip) e.emitRaw(`st.rip = ${e.next};`);
   const looped = branchesToItself(insns) ? selfLoop(e.source(), insns) : e.source();
   const body = cacheRegisters(looped, pureGroupCalls());
-  const source = `${prologue()}\nlet warmup = 2;\nreturn function block() {\n${body}\n};`;
+  const source = `${prologue(body)}\nlet warmup = 2;\nreturn function block() {\n${body}\n};`;
   const factory = new Function('c', 'H', source) as (c: Cpu, h: unknown) => () => void;
-  return { fn: factory(cpu, { ...HELPERS, parity: parityTable, groups: Object.fromEntries(groupHelpers()) }), source };
+  return { fn: factory(cpu, helperObjectFor()), source };
 }

@@ -53,11 +53,11 @@ export class Emitter {
   }
 
   end(): void {
-    this.lines.push(`// ${this.idx}: ${this.insn.text ?? ''}`);
-    this.lines.push('{');
+    // Temporaries have block-unique names, so instructions need no braces of their own; source
+    // size is what V8 pays for when compiling a block, so comments appear only when debugging.
+    if (this.insn.text !== undefined) this.lines.push(`// ${this.idx}: ${this.insn.text}`);
     if (this.mayFault) this.lines.push(`c.ii = ${this.idx};`);
     this.lines.push(...this.cur);
-    this.lines.push('}');
   }
 
   emit(s: string): void { this.cur.push(s); }
