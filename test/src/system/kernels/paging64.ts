@@ -117,6 +117,19 @@ ${access(64, 'pg.np.pml4e.write:', 'write', '0x8000000000 + 0x30')}
 ${setEntry(T_PT, 1, '(1 << 51) | 0x7f0', VA(1))}
 ${access(64, 'pg.np.rsvd-ignored:', 'read', VA(1))}
 
+; ---- accesses straddling two pages, the second not present: CR2 is the second page's first byte,
+; RIP the instruction's first byte, and a faulting store writes nothing.
+        mov dword [${PAGE(10)} + 0xffc], 0x78787878
+        mov byte [${PAGE(10)} + 0xffe], 0xb8
+${setEntry(T_PT, 10, `${PAGE(10)} + 7`, VA(10))}
+${setEntry(T_PT, 11, '0', VA(11))}
+${access(64, 'pg.straddle.fetch:', 'fetch', `${VA(10)} + 0xffe`)}
+${access(64, 'pg.straddle.write:', 'write', `${VA(10)} + 0xffe`)}
+${access(64, 'pg.straddle.read:', 'read', `${VA(10)} + 0xffd`)}
+${say(64, 'pg.straddle.after:')}
+${kv(64, 'phys', `[${PAGE(10)} + 0xffc]`, 8)}
+${nl(64)}
+
 ; ---- reserved bits: beyond MAXPHYADDR, PS in a PML4E, bits 20:13 of a 2 MiB PDE, NX without EFER.NXE.
 ${setEntry(T_PT, 2, `(1 << 51) | ${PAGE(2)} + 7`, VA(2))}
 ${access(64, 'pg.rsvd.bit51.read:', 'read', VA(2))}
@@ -242,6 +255,7 @@ ${access(64, 'pg.user.pde-sup.read:', 'read', '0x40a00000')}
 ${access(64, 'pg.user.pde-ro.write:', 'write', '0x40800000')}
 ${access(64, 'pg.user.pde-ro.read:', 'read', '0x40800000')}
 ${access(64, 'pg.user.rsvd.write:', 'write', VA(2))}
+${access(64, 'pg.user.straddle.fetch:', 'fetch', `${VA(10)} + 0xffe`)}
 ${toKernel(64, 'pg.user.int7f:')}
 `;
 
