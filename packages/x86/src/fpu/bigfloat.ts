@@ -3,14 +3,18 @@
 // every elementary function is evaluated to far more precision than the 64-bit result needs, so
 // rounding the result once gives the correctly rounded value except in astronomically rare ties.
 
-export const P = 200;
+export const P = 160;
 
 export interface BF { s: number; m: bigint; e: number }
 
 export const ZERO: BF = { s: 0, m: 0n, e: 0 };
 
-function bitlen(m: bigint): number {
-  return m === 0n ? 0 : m.toString(2).length;
+const NIBBLE_BITS = [0, 1, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4];
+
+export function bitlen(m: bigint): number {
+  if (m === 0n) return 0;
+  const h = m.toString(16);
+  return 4 * (h.length - 1) + NIBBLE_BITS[parseInt(h[0], 16)];
 }
 
 /** Truncates m to at most P bits (the error is far below what the results need). */
@@ -34,6 +38,13 @@ export function div(a: BF, b: BF): BF {
   if (b.m === 0n) throw new Error('bigfloat division by zero');
   const sh = P + bitlen(b.m) - bitlen(a.m) + 2;
   return norm({ s: a.s ^ b.s, m: (a.m << BigInt(Math.max(0, sh))) / b.m, e: a.e - b.e - Math.max(0, sh) });
+}
+
+/** Whether b / a is exact (a ≠ 0): a's odd part divides b's mantissa (exponents are free). */
+export function divides(a: BF, b: BF): boolean {
+  let m = a.m;
+  while ((m & 1n) === 0n) m >>= 1n;
+  return b.m % m === 0n;
 }
 
 export function add(a: BF, b: BF): BF {
@@ -96,14 +107,19 @@ export function atanh(z: BF): BF {
   }
 }
 
-/** e^y - 1 for |y| ≲ 1. */
+/** e^y - 1 for |y| ≲ 1: the series on y/2^8, then expm1(2a) = expm1(a)·(expm1(a) + 2) eight times. */
 export function expm1(y: BF): BF {
-  let term = y, sum = y;
+  const halvings = ilog2(y) > -20 ? 8 : 0;
+  const a = scale(y, -halvings);
+  let term = a, sum = a;
   for (let k = 2; ; k++) {
-    term = div(mul(term, y), fromInt(k));
-    if (negligible(term, sum)) return sum;
+    term = div(mul(term, a), fromInt(k));
+    if (negligible(term, sum)) break;
     sum = add(sum, term);
   }
+  const two = fromInt(2);
+  for (let i = 0; i < halvings; i++) sum = mul(sum, add(sum, two));
+  return sum;
 }
 
 /** arctan(t) for 0 ≤ t ≤ 1: three angle halvings, then the Taylor series. */

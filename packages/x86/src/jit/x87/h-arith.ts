@@ -106,7 +106,11 @@ export function unary(c: Cpu, ip: number, fop: number, kind: number): void {
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop;
-  if (isEmpty(s, p)) { underflow(s, p, false); return; }
+  if (isEmpty(s, p)) {
+    if (kind >= Un.Sin) s.fpuStatus &= ~C2;
+    underflow(s, p, false);
+    return;
+  }
   const se = s.fpe[p], hi = s.fpr[2 * p + 1], lo = s.fpr[2 * p];
   if (kind === Un.Chs || kind === Un.Abs) {
     s.fpe[p] = kind === Un.Chs ? se ^ 0x8000 : se & 0x7fff;
@@ -173,6 +177,7 @@ export function pushing(c: Cpu, ip: number, fop: number, kind: number): void {
   const s = c.state;
   setIp(c, ip, fop);
   const p0 = s.fpuTop, pn = (p0 + 7) & 7;
+  if (kind !== Push.Xtract && (isEmpty(s, p0) || !isEmpty(s, pn))) s.fpuStatus &= ~C2;
   if (isEmpty(s, p0)) {
     stackFault(s, false);
     if (!ieMasked(s)) return;
@@ -199,7 +204,6 @@ export function pushing(c: Cpu, ip: number, fop: number, kind: number): void {
       break;
     case Push.Ptan:
       if (!trig(f, F2, Trig.Tan, se, hi, lo)) { outOfRange(s); return; }
-      F2.set(0x3fff, 0x80000000, 0);
       break;
     default: {
       // F: sine (stays in ST(1)), F2: cosine (pushed).

@@ -120,21 +120,39 @@ function le32(v: number): number[] {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const h16 = (v: number) => v.toString(16).padStart(4, '0');
 
+export interface CompareOpts {
+  /** Compare FOP/FIP/FDP (default true). */
+  pointers?: boolean;
+  /** RFLAGS bits compared (default the six arithmetic flags). */
+  flagsMask?: number;
+  /** Register values may differ by this many units in the last place. */
+  ulps?: number;
+  /** Ignore C1 unless a stack fault occurred (transcendentals: the hardware's rounding direction is that of its own approximation). */
+  ignoreC1?: boolean;
+  limit?: number;
+}
+
 /** Differences between the two outcomes, as readable lines (empty when identical). */
-export function diff(ours: Outcome, cpu: Outcome, opts: { pointers?: boolean; flagsMask?: number } = {}): string[] {
+export function diff(ours: Outcome, cpu: Outcome, opts: CompareOpts = {}): string[] {
   const out: string[] = [];
   const a = new DataView(ours.fx.buffer), b = new DataView(cpu.fx.buffer);
   if (ours.fault !== cpu.fault) out.push(`fault ${ours.fault} vs cpu ${cpu.fault}`);
-  const cmp16 = (name: string, off: number) => {
-    const x = a.getUint16(off, true), y = b.getUint16(off, true);
+  let close = false;
+  for (let i = 0; i < 8 && opts.ulps; i++) {
+    const d = ulpDistance(ours.fx, cpu.fx, i);
+    if (d !== 0 && d <= opts.ulps) close = true;
+  }
+  const cmp16 = (name: string, off: number, ignore = 0) => {
+    const x = a.getUint16(off, true) & ~ignore, y = b.getUint16(off, true) & ~ignore;
     if (x !== y) out.push(`${name} ${h16(x)} vs cpu ${h16(y)}`);
   };
-  cmp16('fcw', 0); cmp16('fsw', 2);
+  const sf = (b.getUint16(2, true) & 0x40) !== 0;
+  cmp16('fcw', 0); cmp16('fsw', 2, close || (opts.ignoreC1 && !sf) ? 0x200 : 0);
   if (ours.fx[4] !== cpu.fx[4]) out.push(`ftw ${ours.fx[4].toString(16)} vs cpu ${cpu.fx[4].toString(16)}`);
   if (a.getUint32(24, true) !== b.getUint32(24, true)) out.push(`mxcsr ${a.getUint32(24, true).toString(16)} vs cpu ${b.getUint32(24, true).toString(16)}`);
   for (let i = 0; i < 8; i++) {
     const x = hex(ours.fx.subarray(32 + 16 * i, 42 + 16 * i)), y = hex(cpu.fx.subarray(32 + 16 * i, 42 + 16 * i));
-    if (x !== y) out.push(`st${i} ${fmt80(ours.fx, i)} vs cpu ${fmt80(cpu.fx, i)}`);
+    if (x !== y && !(opts.ulps && ulpDistance(ours.fx, cpu.fx, i) <= opts.ulps)) out.push(`st${i} ${fmt80(ours.fx, i)} vs cpu ${fmt80(cpu.fx, i)}`);
   }
   const xa = hex(ours.fx.subarray(160, 416)), xb = hex(cpu.fx.subarray(160, 416));
   if (xa !== xb) out.push('xmm registers differ');
@@ -148,6 +166,24 @@ export function diff(ours: Outcome, cpu: Outcome, opts: { pointers?: boolean; fl
   if (cpu.fault < 0 && (ours.rflags & fm) !== (cpu.rflags & fm)) out.push(`rflags ${(ours.rflags & fm).toString(16)} vs cpu ${(cpu.rflags & fm).toString(16)}`);
   if (cpu.fault < 0 && ours.rax !== cpu.rax) out.push(`rax ${ours.rax.toString(16)} vs cpu ${cpu.rax.toString(16)}`);
   return out;
+}
+
+/** How many representable values apart ST(i) is in the two images (Infinity across signs or classes). */
+export function ulpDistance(x: Uint8Array, y: Uint8Array, i: number): number {
+  const ord = (fx: Uint8Array): bigint | null => {
+    const v = new DataView(fx.buffer, fx.byteOffset);
+    const se = v.getUint16(40 + 16 * i, true);
+    const m = (BigInt(v.getUint32(36 + 16 * i, true)) << 32n) | BigInt(v.getUint32(32 + 16 * i, true));
+    if ((se & 0x7fff) === 0x7fff || ((se & 0x7fff) !== 0 && m >> 63n === 0n)) return null;
+    // Consecutive finite values of one sign are consecutive integers: exponent·2^63 + (m − 2^63).
+    const e = BigInt(Math.max(1, se & 0x7fff));
+    const mag = (se & 0x7fff) === 0 ? m : e * (1n << 63n) + (m - (1n << 63n));
+    return se & 0x8000 ? -mag : mag;
+  };
+  const p = ord(x), q = ord(y);
+  if (p === null || q === null) return hex(x.subarray(32 + 16 * i, 42 + 16 * i)) === hex(y.subarray(32 + 16 * i, 42 + 16 * i)) ? 0 : Infinity;
+  const d = p > q ? p - q : q - p;
+  return d > 1000n ? Infinity : Number(d);
 }
 
 function fmt80(fx: Uint8Array, i: number): string {
@@ -179,7 +215,7 @@ function nativeCase(k: X87Case, slot: number) {
 }
 
 /** Runs every case on both sides; returns a report line per mismatching case. */
-export function compareAll(emu: Emu, cases: X87Case[], opts: { pointers?: boolean; flagsMask?: number; limit?: number } = {}): string[] {
+export function compareAll(emu: Emu, cases: X87Case[], opts: CompareOpts = {}): string[] {
   const slots = cases.map((k) => emu.slot(k.code));
   const native = runNative(cases.map((k, n) => nativeCase(k, slots[n])));
   const ours = cases.map((k, n) => emu.run(k, slots[n]));
