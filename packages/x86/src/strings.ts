@@ -2,6 +2,7 @@
 // three address sizes, and an interruption point between iterations when the run budget is spent
 // (the instruction then resumes where it stopped, as an interrupted REP does on hardware).
 import type { Cpu } from './cpu.js';
+import { Access } from './mmu.js';
 import { R } from './state.js';
 import { auxSub, auxSub64, rd16, rd32, rd64, rd8, wr16, wr32, wr64, wr8 } from './jit/runtime.js';
 
@@ -75,10 +76,61 @@ function compare(c: Cpu, size: number, al: number, ah: number, bl: number, bh: n
   r[R.LF_AUX] = auxSub(al, bl, res, size * 8 - 1);
 }
 
+/**
+ * REP MOVS/STOS going forward in 64-bit addressing: whole runs within a page at a time, as memory
+ * copies and fills. Returns false when it cannot (MMIO, overlapping forward copies that must
+ * replicate, page-crossing elements); the element loop then does the work.
+ */
+function bulk(c: Cpu, kind: number, size: number, seg: number): boolean {
+  const r = c.r;
+  const user = c.state.cpl === 3;
+  for (;;) {
+    const count = r[3] * P32 + (r[2] >>> 0);
+    if (count === 0) return true;
+    const dst = linear(c, ES, getAddr(c, RDI, 64));
+    const src = kind === 0 ? linear(c, seg, getAddr(c, RSI, 64)) : 0;
+    const dOff = ((dst % 4096) + 4096) % 4096, sOff = ((src % 4096) + 4096) % 4096;
+    if (dOff % size || (kind === 0 && sOff % size)) return false;
+    let n = Math.min(count, (4096 - dOff) / size, kind === 0 ? (4096 - sOff) / size : Infinity);
+    const budget = c.runEnd - c.icount;
+    if (budget < n) n = Math.max(1, Math.floor(budget));
+    const bytes = n * size;
+    const dpa = c.translate(dst, Access.Write, user);
+    if (dpa < 0) return false;
+    if (kind === 0) {
+      const spa = c.translate(src, Access.Read, user);
+      if (spa < 0) return false;
+      if (dpa > spa && dpa < spa + bytes) return false;
+      c.u8.copyWithin(dpa, spa, spa + bytes);
+      advance(c, RSI, 64, bytes);
+    } else if (size === 1) {
+      c.u8.fill(r[0] & 0xff, dpa, dpa + bytes);
+    } else {
+      const dv = c.dv;
+      for (let o = 0; o < bytes; o += size) {
+        if (size === 2) dv.setUint16(dpa + o, r[0] & 0xffff, true);
+        else if (size === 4) dv.setInt32(dpa + o, r[0], true);
+        else { dv.setInt32(dpa + o, r[0], true); dv.setInt32(dpa + o + 4, r[1], true); }
+      }
+    }
+    c.mem.noteWrite(dpa, bytes);
+    advance(c, RDI, 64, bytes);
+    const left = count - n;
+    r[2] = left % P32 | 0;
+    r[3] = Math.floor(left / P32) | 0;
+    c.icount += n - 1;
+    if (left > 0 && c.icount >= c.runEnd) return false;
+  }
+}
+
 /** Runs one string instruction; false when the budget ran out before a REP form finished. */
 export function stringInsn(c: Cpu, kind: number, size: number, rep: number, addrSize: number, seg: number, ip: number): boolean {
   const r = c.r;
   const step = (r[R.FLAGS] & 0x400) !== 0 ? -size : size;
+  if (rep && kind <= 1 && addrSize === 64 && step > 0 && c.state.is64) {
+    if (bulk(c, kind, size, seg)) return true;
+    if (c.icount >= c.runEnd && (r[2] | r[3]) !== 0) return false;
+  }
   for (;;) {
     if (rep) {
       const zero = addrSize === 64 ? (r[2] | r[3]) === 0 : addrSize === 32 ? r[2] === 0 : c.r16[4] === 0;

@@ -3,4 +3,5 @@
 import './simd/index.js';
 import './sse-float/index.js';
 import './x87/index.js';
+import './ops-int-extra.js';
 export {};

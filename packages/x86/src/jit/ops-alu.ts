@@ -1,8 +1,26 @@
 // Integer arithmetic and logic: the two-operand ALU group, INC/DEC/NEG/NOT, shifts and rotates,
 // multiplication and division, bit tests and scans.
-import { OK, type Insn } from '../ir.js';
+import { OK, type Insn, type Operand } from '../ir.js';
 import { Mnemonic as M } from '../iced/iced.js';
 import { type Emitter, TMP_HI, sext } from './emitter.js';
+import { TLB_MASK } from './runtime.js';
+
+/**
+ * A read-modify-write memory operand is checked for writing before it is read, so that a
+ * not-present page faults as a write (W=1 in the #PF error code), as the hardware reports it.
+ * Only a TLB miss (or a page-crossing operand) leaves the inline check.
+ */
+export function probeRmw(e: Emitter, op: Operand, size: number): void {
+  if (op.k !== OK.Mem) return;
+  probeRmwAt(e, e.ea(op), size);
+}
+
+export function probeRmwAt(e: Emitter, ea: string, size: number): void {
+  e.fault();
+  const user = e.mode.cpl === 3;
+  e.emit(`if (c.tagW[Math.floor(${ea} / 4096) & ${TLB_MASK}] !== Math.floor(${ea} / 4096) || (${ea} & 4095) > ${4096 - size}) ` +
+    `{ c.translate(${ea}, 1, ${user}); if ((${ea} & 4095) > ${4096 - size}) c.translate(Math.floor(${ea} / 4096) * 4096 + 4096, 1, ${user}); }`);
+}
 
 type AluOp = 'add' | 'or' | 'adc' | 'sbb' | 'and' | 'sub' | 'xor' | 'cmp' | 'test';
 
@@ -13,6 +31,7 @@ export function alu(e: Emitter, i: Insn, op: AluOp): void {
   if (size === 8) return alu64(e, i, op, writes);
   const sh = size * 8 - 1;
   const a = e.tmp('a'), b = e.tmp('b'), res = e.tmp('r');
+  if (writes) probeRmw(e, d, size);
   e.emit(`const ${a} = ${e.load(d)};`);
   e.emit(`const ${b} = ${e.load(s, size)};`);
   switch (op) {
@@ -50,6 +69,7 @@ export function alu(e: Emitter, i: Insn, op: AluOp): void {
 
 function alu64(e: Emitter, i: Insn, op: AluOp, writes: boolean): void {
   const [d, s] = i.ops;
+  if (writes) probeRmw(e, d, 8);
   const [al0, ah0] = e.load64(d);
   const [bl0, bh0] = e.load64(s);
   const al = e.tmp('al'), ah = e.tmp('ah'), bl = e.tmp('bl'), bh = e.tmp('bh');
@@ -78,6 +98,7 @@ function alu64(e: Emitter, i: Insn, op: AluOp, writes: boolean): void {
 export function incDec(e: Emitter, i: Insn, inc: boolean): void {
   const d = i.ops[0];
   const size = d.size;
+  probeRmw(e, d, size);
   if (size === 8) {
     const [l0, h0] = e.load64(d);
     const al = e.tmp('al'), ah = e.tmp('ah'), rl = e.tmp('rl'), rh = e.tmp('rh');
@@ -98,6 +119,7 @@ export function incDec(e: Emitter, i: Insn, inc: boolean): void {
 export function neg(e: Emitter, i: Insn): void {
   const d = i.ops[0];
   const size = d.size;
+  probeRmw(e, d, size);
   if (size === 8) {
     const [l0, h0] = e.load64(d);
     const al = e.tmp('al'), ah = e.tmp('ah'), rl = e.tmp('rl'), rh = e.tmp('rh');
@@ -116,6 +138,7 @@ export function neg(e: Emitter, i: Insn): void {
 
 export function not(e: Emitter, i: Insn): void {
   const d = i.ops[0];
+  probeRmw(e, d, d.size);
   if (d.size === 8) {
     const [l0, h0] = e.load64(d);
     const rl = e.tmp('rl'), rh = e.tmp('rh');
@@ -140,8 +163,10 @@ export function shift(e: Emitter, i: Insn): void {
   const d = i.ops[0];
   const kind = SHIFT_KIND[i.mnem];
   const cnt = i.ops.length > 1 ? i.ops[1] : undefined;
-  const imm = cnt === undefined ? 1 : cnt.k === OK.Imm ? cnt.lo & 31 : -1;
-  if (d.size === 4 && imm > 0 && (kind === 4 || kind === 5 || kind === 7)) return shiftImm32(e, i, kind, imm);
+  probeRmw(e, d, d.size);
+  const imm = cnt === undefined ? 1 : cnt.k === OK.Imm ? cnt.lo & (d.size === 8 ? 63 : 31) : -1;
+  if (d.size === 4 && imm > 0 && kind !== 2 && kind !== 3) return shiftImm32(e, i, kind, imm);
+  if (d.size === 8 && imm > 0 && kind !== 2 && kind !== 3) return shiftImm64(e, i, kind, imm);
   const count = cnt ? e.load(cnt, 1) : '1';
   e.fault();
   if (d.size === 8) {
@@ -165,6 +190,17 @@ function shiftImm32(e: Emitter, i: Insn, kind: number, n: number): void {
   const d = i.ops[0];
   const a = e.tmp('a'), res = e.tmp('r');
   e.emit(`const ${a} = ${e.load(d)};`);
+  if (kind === 0 || kind === 1) {
+    // ROL/ROR change only CF and OF.
+    e.emit(`const ${res} = ${kind === 0 ? `(${a} << ${n}) | (${a} >>> ${32 - n})` : `(${a} >>> ${n}) | (${a} << ${32 - n})`};`);
+    if (e.flagsLive) {
+      const cf = kind === 0 ? `(${res} & 1)` : `(${res} >>> 31)`;
+      const of = kind === 0 ? `(((${res} >>> 31) ^ ${res}) & 1)` : `(((${res} >>> 31) ^ (${res} >>> 30)) & 1)`;
+      e.emit(`r[34] = (r[34] & ~2049) | ${cf} | (${of} << 11);`);
+    }
+    e.store(d, res);
+    return;
+  }
   if (kind === 4) {
     e.emit(`const ${res} = ${a} << ${n};`);
     e.setFlags(4, res, `((${a} >>> ${32 - n}) & 1) | ((((${res} >>> 31) ^ (${a} >>> ${32 - n})) & 1) << 11)`);
@@ -178,9 +214,49 @@ function shiftImm32(e: Emitter, i: Insn, kind: number, n: number): void {
   e.store(d, res);
 }
 
+/** The 64-bit forms of the constant-count shifts and rotates (1-63), inline on int32 halves. */
+function shiftImm64(e: Emitter, i: Insn, kind: number, n: number): void {
+  const d = i.ops[0];
+  const [l0, h0] = e.load64(d);
+  const al = e.tmp('al'), ah = e.tmp('ah'), rl = e.tmp('rl'), rh = e.tmp('rh');
+  e.emit(`const ${al} = ${l0}, ${ah} = ${h0};`);
+  // Bit b of the source as an expression.
+  const bit = (b: number) => (b < 32 ? `((${al} >>> ${b}) & 1)` : `((${ah} >>> ${b - 32}) & 1)`);
+  const shl = (k: number): [string, string] => k === 0 ? [al, ah] : k < 32 ? [`(${al} << ${k})`, `((${ah} << ${k}) | (${al} >>> ${32 - k}))`] : k === 32 ? ['0', al] : ['0', `(${al} << ${k - 32})`];
+  const shr = (k: number): [string, string] => k === 0 ? [al, ah] : k < 32 ? [`((${al} >>> ${k}) | (${ah} << ${32 - k}))`, `(${ah} >>> ${k})`] : k === 32 ? [ah, '0'] : [`(${ah} >>> ${k - 32})`, '0'];
+  let cf: string, of: string | undefined;
+  switch (kind) {
+    case 4: { const [l, h] = shl(n); e.emit(`const ${rl} = ${l} | 0, ${rh} = ${h} | 0;`); cf = bit(64 - n); of = `((${rh} >>> 31) ^ ${cf})`; break; }
+    case 5: { const [l, h] = shr(n); e.emit(`const ${rl} = ${l} | 0, ${rh} = ${h} | 0;`); cf = bit(n - 1); of = `(${ah} >>> 31)`; break; }
+    case 7: {
+      if (n < 32) e.emit(`const ${rl} = ((${al} >>> ${n}) | (${ah} << ${32 - n})) | 0, ${rh} = ${ah} >> ${n};`);
+      else e.emit(`const ${rl} = ${ah} >> ${n - 32}, ${rh} = ${ah} >> 31;`);
+      cf = n - 1 < 32 ? bit(n - 1) : `((${ah} >> ${n - 33}) & 1)`;
+      of = '0';
+      break;
+    }
+    default: {
+      // ROL by n = (x << n) | (x >>> 64-n); ROR by n = ROL by 64-n.
+      const k = kind === 0 ? n : 64 - n;
+      const [l1, h1] = shl(k), [l2, h2] = shr(64 - k);
+      e.emit(`const ${rl} = (${l1} | ${l2}) | 0, ${rh} = (${h1} | ${h2}) | 0;`);
+      if (e.flagsLive) {
+        const c = kind === 0 ? `(${rl} & 1)` : `(${rh} >>> 31)`;
+        const o = kind === 0 ? `(((${rh} >>> 31) ^ ${rl}) & 1)` : `(((${rh} >>> 31) ^ (${rh} >>> 30)) & 1)`;
+        e.emit(`r[34] = (r[34] & ~2049) | ${c} | (${o} << 11);`);
+      }
+      e.store64(d, rl, rh);
+      return;
+    }
+  }
+  e.setFlags(8, rl, `${cf} | (${of} << 11)`, rh);
+  e.store64(d, rl, rh);
+}
+
 /** SHLD/SHRD: the helper returns the result and sets flags. */
 export function shiftDouble(e: Emitter, i: Insn, left: boolean): void {
   const [d, s, n] = i.ops;
+  probeRmw(e, d, d.size);
   const count = e.load(n, 1);
   if (d.size === 8) {
     const [l0, h0] = e.load64(d);
@@ -244,21 +320,37 @@ export function bitTest(e: Emitter, i: Insn, op: 0 | 1 | 2 | 3): void {
   const bits = size * 8;
   const opJs = op === 1 ? '|' : op === 2 ? '& ~' : '^';
   if (d.k === OK.Mem && s.k === OK.Reg) {
-    // The bit offset is signed and addresses memory relative to the operand's byte address.
+    // The signed bit offset selects an operand-sized unit relative to the operand's address, and
+    // that unit is what the instruction reads and writes (so it faults where the hardware does).
     const off = e.tmp('bo');
     if (s.size === 8) e.emit(`const ${off} = r[${2 * s.reg + 1}] * 4294967296 + (r[${2 * s.reg}] >>> 0);`);
     else e.emit(`const ${off} = ${sext(s.size, e.load(s))};`);
-    const ea = e.tmp('ea'), bit = e.tmp('bit'), v = e.tmp('v');
+    const unit = e.tmp('bu'), ea = e.tmp('ea'), bit = e.tmp('bit');
     e.fault();
-    e.emit(`const ${ea} = ${e.ea(d)} + Math.floor(${off} / 8);`);
-    e.emit(`const ${bit} = ((${off} % 8) + 8) % 8;`);
-    e.emit(`const ${v} = rd8(c, ${ea});`);
-    e.emit(`r[34] = (r[34] & ~1) | ((${v} >> ${bit}) & 1);`);
-    if (op !== 0) e.emit(`wr8(c, ${ea}, ${v} ${opJs} (1 << ${bit}));`);
+    e.emit(`const ${unit} = Math.floor(${off} / ${bits});`);
+    const addr = `${e.ea(d)} + ${unit} * ${size}`;
+    e.emit(`const ${ea} = ${i.addrSize === 64 ? addr : `(${addr}) >>> 0`};`);
+    e.emit(`const ${bit} = ${off} - ${unit} * ${bits};`);
+    if (op !== 0) probeRmwAt(e, ea, size);
+    if (size === 8) {
+      const lo = e.tmp('lo'), hi = e.tmp('hi');
+      e.emit(`let ${lo} = rd64(c, ${ea}), ${hi} = r[${TMP_HI}];`);
+      e.emit(`r[34] = (r[34] & ~1) | (((${bit} < 32 ? ${lo} >>> ${bit} : ${hi} >>> (${bit} - 32))) & 1);`);
+      if (op !== 0) {
+        e.emit(`if (${bit} < 32) ${lo} = ${lo} ${opJs} (1 << ${bit}); else ${hi} = ${hi} ${opJs} (1 << (${bit} - 32));`);
+        e.emit(`wr64(c, ${ea}, ${lo}, ${hi});`);
+      }
+      return;
+    }
+    const v = e.tmp('v');
+    e.emit(`const ${v} = ${size === 4 ? 'rd32' : 'rd16'}(c, ${ea});`);
+    e.emit(`r[34] = (r[34] & ~1) | ((${v} >>> ${bit}) & 1);`);
+    if (op !== 0) e.emit(`${size === 4 ? 'wr32' : 'wr16'}(c, ${ea}, ${v} ${opJs} (1 << ${bit}));`);
     return;
   }
   const idx = e.tmp('bi');
   const maskBits = bits - 1;
+  if (op !== 0) probeRmw(e, d, size);
   e.emit(`const ${idx} = ${s.k === OK.Imm ? String(s.lo & maskBits) : `(${e.load(s, Math.min(s.size, 4))}) & ${maskBits}`};`);
   if (size === 8) {
     const [l0, h0] = e.load64(d);

@@ -1,8 +1,9 @@
 // Data movement: MOV and its extending forms, LEA, XCHG/XADD/CMPXCHG, CMOVcc/SETcc, the stack,
 // sign extensions of the accumulator, BSWAP.
 import { OK, RC, type Insn, type Operand } from '../ir.js';
-import { Mnemonic as M } from '../iced/iced.js';
-import { type Emitter, UnsupportedInsn, condition, sext, num } from './emitter.js';
+import { Code, Mnemonic as M } from '../iced/iced.js';
+import { type Emitter, TMP_HI, UnsupportedInsn, condition, memRead, sext, num } from './emitter.js';
+import { probeRmw } from './ops-alu.js';
 
 export function mov(e: Emitter, i: Insn): void {
   const [d, s] = i.ops;
@@ -83,6 +84,7 @@ export function lea(e: Emitter, i: Insn): void {
 
 export function xchg(e: Emitter, i: Insn): void {
   const [a, b] = i.ops;
+  probeRmw(e, a.k === OK.Mem ? a : b, a.size);
   if (a.size === 8) {
     const [al, ah] = e.load64(a);
     const [bl, bh] = e.load64(b);
@@ -101,6 +103,7 @@ export function xchg(e: Emitter, i: Insn): void {
 export function xadd(e: Emitter, i: Insn): void {
   const [d, s] = i.ops;
   const size = d.size;
+  probeRmw(e, d, size);
   if (size === 8) {
     const [dl, dh] = e.load64(d);
     const [sl, sh] = e.load64(s);
@@ -109,22 +112,24 @@ export function xadd(e: Emitter, i: Insn): void {
     e.emit(`const ${t[0]} = ${dl}, ${t[1]} = ${dh}, ${t[2]} = ${sl}, ${t[3]} = ${sh};`);
     e.emit(`const ${x} = (${t[0]} >>> 0) + (${t[2]} >>> 0);`);
     e.emit(`const ${rl} = ${x} | 0, ${rh} = (${t[1]} + ${t[3]} + (${x} > 4294967295 ? 1 : 0)) | 0;`);
-    e.store64(d, rl, rh);
-    e.store64(s, t[0], t[1]);
+    if (d.k === OK.Mem) { e.store64(d, rl, rh); e.store64(s, t[0], t[1]); }
+    else { e.store64(s, t[0], t[1]); e.store64(d, rl, rh); }
     e.setFlags(8, rl, `auxAdd64(${t[0]}, ${t[2]}, ${rl}, ${t[1]}, ${t[3]}, ${rh})`, rh);
     return;
   }
   const a = e.tmp('a'), b = e.tmp('b'), res = e.tmp('r');
   e.emit(`const ${a} = ${e.load(d)}, ${b} = ${e.load(s)};`);
   e.emit(`const ${res} = (${a} + ${b}) | 0;`);
-  e.store(d, res);
-  e.store(s, a);
+  // SRC ← DEST, then DEST ← sum: with one register as both operands the sum wins. Memory is
+  // written first so that a fault leaves the register unchanged.
+  if (d.k === OK.Mem) { e.store(d, res); e.store(s, a); } else { e.store(s, a); e.store(d, res); }
   e.setFlags(size, res, `auxAdd(${a}, ${b}, ${res}, ${size * 8 - 1})`);
 }
 
 export function cmpxchg(e: Emitter, i: Insn): void {
   const [d, s] = i.ops;
   const size = d.size;
+  probeRmw(e, d, size);
   if (size === 8) {
     const [dl, dh] = e.load64(d);
     const t = [e.tmp(), e.tmp()];
@@ -221,17 +226,24 @@ export function pop(e: Emitter, i: Insn): void {
 
 export function leave(e: Emitter, i: Insn): void {
   const ss = e.mode.stackSize;
-  const size = Math.abs(i.stackInc) > 0 ? Math.abs(i.stackInc) : ss;
-  // RSP ← RBP, then pop RBP.
+  const size = i.code === Code.Leavew ? 2 : i.code === Code.Leaved ? 4 : i.code === Code.Leaveq ? 8 : ss;
+  // RSP ← RBP, then pop rBP: the saved value is read at rBP first, so a fault changes nothing.
   e.fault();
-  if (ss === 8) e.emit('r[8] = r[10]; r[9] = r[11];');
-  else if (ss === 4) e.emit('r[8] = r[10]; r[9] = 0;');
-  else e.emit('r16[16] = r16[20];');
-  const { lo, hi, commit } = e.pop(size === 8 || size === 4 || size === 2 ? size : ss);
-  e.emit(commit);
-  if (size === 8) e.emit(`r[10] = ${lo}; r[11] = ${hi};`);
-  else if (size === 4) e.emit(`r[10] = ${lo}; r[11] = 0;`);
-  else e.emit(`r16[20] = ${lo};`);
+  const v = e.tmp('p'), vh = e.tmp('ph'), sp = e.tmp('sp');
+  if (ss === 8) {
+    e.emit(`const ${sp} = r[11] * 4294967296 + (r[10] >>> 0);`);
+    if (size === 8) e.emit(`const ${v} = rd64(c, ${sp}), ${vh} = r[${TMP_HI}];`);
+    else e.emit(`const ${v} = ${memRead(size)}(c, ${sp});`);
+    e.emit(`r[8] = (${sp} + ${size}) | 0; r[9] = Math.floor((${sp} + ${size}) / 4294967296) | 0;`);
+  } else {
+    e.emit(`const ${sp} = ${ss === 4 ? 'r[10] >>> 0' : 'r16[20]'};`);
+    e.emit(`const ${v} = ${memRead(size)}(c, ${ss === 4 ? `(sb[2] + ${sp}) >>> 0` : `sb[2] + ${sp}`});`);
+    if (ss === 4) e.emit(`r[8] = (${sp} + ${size}) | 0; r[9] = 0;`);
+    else e.emit(`r16[16] = (${sp} + ${size}) & 0xffff;`);
+  }
+  if (size === 8) e.emit(`r[10] = ${v}; r[11] = ${vh};`);
+  else if (size === 4) e.emit(`r[10] = ${v}; r[11] = 0;`);
+  else e.emit(`r16[20] = ${v};`);
 }
 
 /** CBW/CWDE/CDQE: sign-extend the accumulator in place. */

@@ -1,7 +1,7 @@
 // Control transfer: JMP/Jcc/CALL/RET, LOOP and JrCXZ, software interrupts, IRET and far transfers.
 // Every emitter here ends the block by writing RIP.
 import { OK, type Insn, type Operand } from '../ir.js';
-import { MemorySize, Mnemonic as M } from '../iced/iced.js';
+import { Code, MemorySize, Mnemonic as M } from '../iced/iced.js';
 import { type Emitter, condition, num } from './emitter.js';
 
 function target(e: Emitter, t: Operand): number {
@@ -57,24 +57,59 @@ export function call(e: Emitter, i: Insn): void {
     return;
   }
   const [lo, hi] = indirect(e, t);
+  const tg = checkedTarget(e, lo, hi, t.size);
   e.push(size, retLo, retHi);
-  e.jumpToValue(lo, hi, t.size);
+  setRip(e, tg);
+}
+
+/**
+ * A branch target, checked before the branch changes anything: a non-canonical target raises #GP
+ * with RSP and the stack as they were.
+ */
+function checkedTarget(e: Emitter, lo: string, hi: string, size: number): string {
+  const t = e.tmp('tg');
+  if (size === 8) { e.fault(); e.emit(`const ${t} = canon(c, ${hi} * 4294967296 + (${lo} >>> 0));`); }
+  else e.emit(`const ${t} = ${size === 4 ? `${lo} >>> 0` : `${lo} & 0xffff`};`);
+  return t;
+}
+
+function setRip(e: Emitter, t: string): void {
+  e.emit(`st.rip = ${t};`);
+  e.wroteRip = true;
 }
 
 export function ret(e: Emitter, i: Insn): void {
   const imm = i.ops.length > 0 && i.ops[0].k === OK.Imm ? i.ops[0].lo & 0xffff : 0;
   const size = e.mode.stackSize === 8 ? (Math.abs(i.stackInc) - imm === 2 ? 2 : 8) : Math.abs(i.stackInc) - imm || e.mode.stackSize;
   const { lo, hi, commit } = e.pop(size);
+  const tg = checkedTarget(e, lo, hi, size);
   e.emit(commit);
   if (imm) {
     const { commit: c2 } = e.stackAddr(imm);
     e.emit(c2);
   }
-  e.jumpToValue(lo, hi, size);
+  setRip(e, tg);
+}
+
+/**
+ * LOOPcc and JrCXZ name their counter by address size (67 prefix). Nothing in their operands shows
+ * it, so it comes from the encoding form: `Loop_rel8_64_ECX`, `Jecxz_rel8_64`, ...
+ */
+const COUNT_WIDTH = new Map<number, number>();
+for (const [name, code] of Object.entries(Code)) {
+  if (typeof code !== 'number') continue;
+  const m = /^(?:Loop|Loope|Loopne)_rel8_\d+_(CX|ECX|RCX)$|^(Jcxz|Jecxz|Jrcxz)_rel8_\d+$/.exec(name);
+  if (!m) continue;
+  const reg = m[1] ?? m[2];
+  COUNT_WIDTH.set(code, reg === 'CX' || reg === 'Jcxz' ? 16 : reg === 'ECX' || reg === 'Jecxz' ? 32 : 64);
+}
+
+function countWidth(i: Insn): number {
+  return COUNT_WIDTH.get(i.code) ?? i.addrSize;
 }
 
 export function loop(e: Emitter, i: Insn): void {
-  const as = i.addrSize;
+  const as = countWidth(i);
   const t = num(target(e, i.ops[0]));
   let cnt: string;
   if (as === 64) {
@@ -94,7 +129,7 @@ export function loop(e: Emitter, i: Insn): void {
 }
 
 export function jrcxz(e: Emitter, i: Insn): void {
-  const as = i.addrSize;
+  const as = countWidth(i);
   const z = as === 64 ? '((r[2] | r[3]) === 0)' : as === 32 ? '(r[2] === 0)' : '(r16[4] === 0)';
   e.emit(`st.rip = ${z} ? ${num(target(e, i.ops[0]))} : ${e.next};`);
   e.wroteRip = true;

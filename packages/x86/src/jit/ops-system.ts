@@ -20,7 +20,8 @@ export function system(e: Emitter, i: Insn): boolean {
     case M.Prefetchw: case M.Prefetch:
       return true;
     case M.Clflush: case M.Clflushopt:
-      e.ea(i.ops[0]);
+      // No data moves, but the line's address is checked like a byte read (#PF, #GP).
+      e.emit(`c.translate(${e.ea(i.ops[0])}, 0, ${e.mode.cpl === 3});`);
       return true;
     case M.Ud0: case M.Ud1: case M.Ud2:
       e.fault(); e.emit('c.raise(6);'); return true;
@@ -58,7 +59,7 @@ export function system(e: Emitter, i: Insn): boolean {
     case M.Cmc: e.emit('r[34] ^= 1;'); return true;
     case M.Cld: e.emit('r[35] &= ~0x400;'); return true;
     case M.Std: e.emit('r[35] |= 0x400;'); return true;
-    case M.Lahf: e.emit('r8[1] = c.state.getRflags() & 0xd5;'); return true;
+    case M.Lahf: e.emit('r8[1] = c.state.getRflags() & 0xd7;'); return true; // bit 1 reads as 1
     case M.Sahf: e.emit('c.state.setRflags((c.state.getRflags() & ~0xd5) | (r8[1] & 0xd5));'); return true;
     case M.Pushf: case M.Pushfd: case M.Pushfq: {
       const size = Math.abs(i.stackInc);

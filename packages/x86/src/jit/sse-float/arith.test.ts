@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireNative, runNative, type NativeCase } from './native/native.js';
 import { Emu } from './testing/emu.js';
-import { bytesOf, code, diff, lanes, mxcsr, relate, rng, seed, count } from './testing/cases.js';
+import { bytesOf, code, diff, lanes, mxcsr, relate, rng, seed, count, shuffleRegs } from './testing/cases.js';
 
 const OPS = ['add', 'sub', 'mul', 'div', 'min', 'max', 'sqrt'];
 const FORMS: [string, number][] = [['ps', 0], ['ss', 0], ['pd', 1], ['sd', 1]];
@@ -21,9 +21,9 @@ function cases(s: number, perForm: number): NativeCase[] {
         relate(r, fmt, xmm, 0, 4);
         const mem = r() < 0.3;
         const text = `${op}${form} xmm0, ${mem ? (form[0] === 'p' ? 'oword' : form === 'ss' ? 'dword' : 'qword') + ' [rdx]' : 'xmm1'}`;
-        const c: NativeCase = { code: code(text), mxcsr: mxcsr(r, 0.15), xmm };
+        const c: NativeCase = { code: code(text), text, mxcsr: mxcsr(r, 0.15), xmm };
         if (mem) { const m = new Uint8Array(64); m.set(bytesOf(xmm, 1)); c.mem = m; }
-        out.push(c);
+        out.push(shuffleRegs(r, c));
       }
     }
   }

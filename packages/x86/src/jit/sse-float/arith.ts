@@ -8,7 +8,7 @@ import {
 } from './fp.js';
 import { exactZeroSign, lane, roundPack, twoProductErr, twoSumTail } from './round.js';
 
-export const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MIN = 4, MAX = 5, SQRT = 6;
+export const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MIN = 4, MAX = 5, SQRT = 6, RCP = 7, RSQRT = 8;
 
 /** Binary operation `op` (ADD..MAX) on one lane. */
 export function arith(op: number, fmt: number, alo: number, ahi: number, blo: number, bhi: number, mx: number): number {

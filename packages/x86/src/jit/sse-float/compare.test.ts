@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireNative, runNative, type NativeCase } from './native/native.js';
 import { Emu } from './testing/emu.js';
-import { bytesOf, code, diff, lanes, mxcsr, relate, rng, seed, count } from './testing/cases.js';
+import { bytesOf, code, diff, lanes, mxcsr, relate, rng, seed, count, shuffleRegs } from './testing/cases.js';
 
 const FORMS: [string, number, string][] = [['ps', 0, 'oword'], ['ss', 0, 'dword'], ['pd', 1, 'oword'], ['sd', 1, 'qword']];
 
@@ -14,9 +14,9 @@ function operands(r: () => number, fmt: number, mem: boolean, text: string): Nat
   relate(r, fmt, xmm, 0, 4);
   // Equal operands are rare at random; make some.
   if (r() < 0.2) xmm.copyWithin(4, 0, fmt === 0 ? 1 : 2);
-  const c: NativeCase = { code: code(text), mxcsr: mxcsr(r, 0.2), xmm };
+  const c: NativeCase = { code: code(text), text, mxcsr: mxcsr(r, 0.2), xmm };
   if (mem) { const m = new Uint8Array(64); m.set(bytesOf(xmm, 1)); c.mem = m; }
-  return c;
+  return shuffleRegs(r, c);
 }
 
 describe('SSE compares match the CPU', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireNative, runNative, type NativeCase } from './native/native.js';
 import { Emu } from './testing/emu.js';
-import { bytesOf, code, diff, lanes, mxcsr, rng, type Rand, seed, count } from './testing/cases.js';
+import { bytesOf, code, diff, lanes, mxcsr, rng, type Rand, seed, count, shuffleRegs } from './testing/cases.js';
 
 /** A signed 64-bit integer biased to the edges of the int32/binary32/binary64 exact ranges. */
 function int64(r: Rand): bigint {
@@ -21,7 +21,7 @@ function caseOf(r: Rand, text: string, fmt: number, mem: boolean): NativeCase {
   const xmm = new Int32Array(16);
   lanes(r, fmt, xmm, 0);
   lanes(r, fmt, xmm, 4);
-  const c: NativeCase = { code: code(text), mxcsr: mxcsr(r, 0.15), xmm, rax: int64(r), rcx: int64(r) };
+  const c: NativeCase = { code: code(text), text, mxcsr: mxcsr(r, 0.15), xmm, rax: int64(r), rcx: int64(r) };
   // Memory and MMX operands: the source lanes, or integers for the int-to-float forms.
   const m = new Uint8Array(64);
   m.set(bytesOf(xmm, 1));
@@ -33,7 +33,7 @@ function caseOf(r: Rand, text: string, fmt: number, mem: boolean): NativeCase {
   c.mm = mm;
   c.fsw = 5 << 11;
   c.ftw = 0;
-  return c;
+  return shuffleRegs(r, c);
 }
 
 function check(cs: NativeCase[], what: Parameters<typeof diff>[3]): string[] {

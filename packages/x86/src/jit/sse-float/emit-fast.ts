@@ -72,6 +72,36 @@ export function fastArith(e: Emitter, i: Insn, op: number, fmt: number, n: numbe
   return true;
 }
 
+const CMP_JS = ['===', '<', '<=', '', '!==', '<', '<=', ''];
+
+/**
+ * CMPxx: normal-or-zero operands (no NaN, so no IE; no denormal, so no DE) compare inline.
+ * `args` are the helper arguments after the source was read.
+ */
+export function fastCmp(e: Emitter, i: Insn, pred: number, fmt: number, n: number, d: number, args: string): boolean {
+  const f32 = fmt === F32;
+  const min = f32 ? MIN32 : MIN64;
+  const view = f32 ? 'st.xmmF32' : 'st.xmmF64';
+  const per = f32 ? 4 : 2;
+  const s = i.ops[1];
+  const srcView = s.k === OK.Mem ? (f32 ? 'ssef.mF32' : 'ssef.mF64') : view;
+  const srcBase = s.k === OK.Mem ? 0 : per * s.reg;
+  const t = e.tmp('q');
+  const decl: string[] = [], conds: string[] = [], stores: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const a = `${t}a${k}`, b = `${t}b${k}`;
+    decl.push(`${a} = ${view}[${per * d + k}]`, `${b} = ${srcView}[${srcBase + k}]`);
+    conds.push(normalOrZero(a, min), normalOrZero(b, min));
+    // Ordered operands: UNORD is false, ORD true, the N* predicates negate.
+    const v = pred === 3 ? '0' : pred === 7 ? '-1' : `${pred >= 5 ? '!' : ''}(${a} ${CMP_JS[pred]} ${b}) ? -1 : 0`;
+    const w = 4 * d + (f32 ? k : 2 * k);
+    stores.push(f32 ? `st.xmm[${w}] = ${v};` : `st.xmm[${w}] = st.xmm[${w + 1}] = ${v};`);
+  }
+  e.emit(`const ${decl.join(', ')};`);
+  e.emit(`if (${conds.join(' && ')}) { ${stores.join(' ')} } else ssef.cmp(c, ${pred}, ${fmt}, ${n}, ${d}, ${args});`);
+  return true;
+}
+
 /** COMIS/UCOMIS: ordered normal-or-zero operands set the flags inline. */
 export function fastComi(e: Emitter, i: Insn, fmt: number, signaling: boolean, d: number, bytes: number): boolean {
   const f32 = fmt === F32;

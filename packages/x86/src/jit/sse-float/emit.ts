@@ -4,20 +4,18 @@
 // either runs an inline fast path (emit-fast.ts) or calls a helper that applies MXCSR exactly.
 import { Mnemonic as M } from '../../iced/iced.js';
 import { OK, RC, type Insn } from '../../ir.js';
-import type { Emitter } from '../emitter.js';
+import { UnsupportedInsn, type Emitter } from '../emitter.js';
 import { F32, F64 } from './fp.js';
-import { ADD, DIV, MAX, MIN, MUL, SQRT, SUB } from './arith.js';
-import { comiFlags, fastArith, fastComi, fastCvt } from './emit-fast.js';
+import { ADD, DIV, MAX, MIN, MUL, RCP, RSQRT, SQRT, SUB } from './arith.js';
+import { comiFlags, fastArith, fastCmp, fastComi, fastCvt } from './emit-fast.js';
 import { source } from './operands.js';
-
-const RCP = 7, RSQRT = 8;
 
 type Handler = (e: Emitter, i: Insn) => void;
 const table = new Map<number, Handler>();
 
 function xmmDest(i: Insn): number {
   const d = i.ops[0];
-  if (d.k !== OK.Reg || d.rc !== RC.Xmm) throw new Error('SSE destination is not an XMM register');
+  if (d.k !== OK.Reg || d.rc !== RC.Xmm) throw new UnsupportedInsn('SSE destination is not an XMM register');
   return d.reg;
 }
 
@@ -47,7 +45,8 @@ function compare(m: number, fmt: number, n: number): void {
     const d = xmmDest(i);
     const pred = i.ops[2].lo & 7;
     const bytes = n === 1 ? (fmt === F32 ? 4 : 8) : 16;
-    e.emit(`ssef.cmp(c, ${pred}, ${fmt}, ${n}, ${d}, ${source(e, i.ops[1], bytes, n > 1)});`);
+    const args = source(e, i.ops[1], bytes, n > 1);
+    if (!fastCmp(e, i, pred, fmt, n, d, args)) e.emit(`ssef.cmp(c, ${pred}, ${fmt}, ${n}, ${d}, ${args});`);
   });
 }
 compare(M.Cmpps, F32, 4);
@@ -145,7 +144,7 @@ si2f(M.Cvtsi2sd, F64);
 function f2si(m: number, from: number, trunc: boolean): void {
   table.set(m, (e, i) => {
     const dst = i.ops[0];
-    if (dst.k !== OK.Reg || dst.rc !== RC.Gpr) throw new Error('CVT*2SI destination is not a GPR');
+    if (dst.k !== OK.Reg || dst.rc !== RC.Gpr) throw new UnsupportedInsn('CVT*2SI destination is not a GPR');
     if (fastCvt(e, i, dst.reg)) return;
     const src = source(e, i.ops[1], from === F32 ? 4 : 8, false);
     const t = e.tmp('v');

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireNative, runNative, type NativeCase } from './native/native.js';
 import { Emu } from './testing/emu.js';
-import { code, count, diff, rng, seed, type Rand } from './testing/cases.js';
+import { code, count, diff, rng, seed, type Rand, shuffleRegs } from './testing/cases.js';
 import { helpers } from './helpers.js';
 
 type Helpers = Record<string, (...a: unknown[]) => unknown>;
@@ -52,7 +52,7 @@ describe('inline fast paths', () => {
         const mem = new Uint8Array(64);
         mem.set(new Uint8Array(xmm.buffer, 16, 16));
         if (text.startsWith('cvtsi2')) new DataView(mem.buffer).setInt32(0, Math.round((r() - 0.5) * 2 ** 26), true);
-        cs.push({ code: code(text), mxcsr: exact ? 0x1f80 : MXCSR[n % 3], xmm, mem, rcx: BigInt(Math.round((r() - 0.5) * 2 ** 30)) });
+        cs.push(shuffleRegs(r, { code: code(text), text, mxcsr: exact ? 0x1f80 : MXCSR[n % 3], xmm, mem, rcx: BigInt(Math.round((r() - 0.5) * 2 ** 30)) }));
       }
     }
     const native = runNative(cs);
@@ -60,6 +60,7 @@ describe('inline fast paths', () => {
     emu.run(cs.slice(0, forms.length)); // compile every block first
     const calls = countCalls();
     const got = emu.run(cs);
+    if (process.env.SSEF_DEBUG) { const per = new Map<string, number>(); for (const c of cs) { const b = calls.n; emu.run([c]); const t = (c.text ?? "").split(" ")[0]; per.set(t, (per.get(t) ?? 0) + calls.n - b); if (calls.n > b && t === "mulsd") console.log(c.text, c.mxcsr.toString(16), Array.from(c.xmm).map((x) => (x >>> 0).toString(16))); } console.log([...per].filter(([, v]) => v).join("\n")); }
     expect(cs.map((c, k) => diff(c, native[k], got[k], { flags: c.code[1] === 0x2f || c.code[2] === 0x2e, gpr: true })).filter((s) => s).slice(0, 10)).toEqual([]);
     expect(calls.n).toBeLessThan(cs.length / 20);
   });

@@ -10,7 +10,7 @@ import type { Cpu } from '../../cpu.js';
 import { CR0, CR4 } from '../../arch.js';
 import { F32, bits } from './fp.js';
 import { lane, twoProductErr, twoSumTail } from './round.js';
-import { ADD, DIV, MUL, SQRT, SUB, arith, sqrt } from './arith.js';
+import { ADD, DIV, MUL, RCP, SQRT, SUB, arith, sqrt } from './arith.js';
 import { COMI_AUX, COMI_RES, cmpLane, relation } from './compare.js';
 import { floatToFloat, floatToInt, intToFloat } from './convert.js';
 import { rcp, rsqrt } from './approx.js';
@@ -64,13 +64,13 @@ function ar(c: Cpu, op: number, fmt: number, n: number, d: number, src: Int32Arr
   writeBack(x, 4 * d, fmt === F32 ? n : 2 * n);
 }
 
-/** SQRT (op SQRT), RCP (7) and RSQRT (8) of the first n source elements into xmm d. */
+/** SQRT, RCP and RSQRT of the first n source elements into xmm d. */
 function un(c: Cpu, op: number, fmt: number, n: number, d: number, src: Int32Array, off: number): void {
   const x = c.state.xmm, mx = c.state.mxcsr;
   lane.flags = 0;
   for (let k = 0; k < n; k++) {
     const lo = laneLo(fmt, src, off, k);
-    if (op !== SQRT) { res[k] = op === 7 ? rcp(lo) : rsqrt(lo); continue; }
+    if (op !== SQRT) { res[k] = op === RCP ? rcp(lo) : rsqrt(lo); continue; }
     const v = sqrt(fmt, lo, laneHi(fmt, src, off, k), mx);
     if (fmt === F32) res[k] = v;
     else { res[2 * k] = v; res[2 * k + 1] = bits.hi; }
@@ -184,12 +184,13 @@ function f2si(c: Cpu, from: number, trunc: boolean, wide: boolean, src: Int32Arr
 // ---- MMX operands ----
 
 /**
- * MMX-register forms deliver a pending unmasked x87 exception first (#MF; with CR0.NE=0 the
- * legacy FERR# path is not modelled and the instruction proceeds).
+ * MMX-register forms deliver a pending x87 exception first: #MF for an exception flag whose mask
+ * is clear (what sets FSW.ES), when CR0.NE is set; otherwise hardware signals FERR# to an
+ * interrupt controller, which is not modelled, and the instruction proceeds.
  */
 function mf(c: Cpu): void {
   const st = c.state;
-  if ((st.fpuStatus & 0x80) !== 0 && (st.cr0 & CR0.NE) !== 0) c.raise(16);
+  if ((st.fpuStatus & ~st.fpuControl & 0x3f) !== 0 && (st.cr0 & CR0.NE) !== 0) c.raise(16);
 }
 
 /**

@@ -22,8 +22,8 @@ export interface CompareOptions {
   setup?: (cpu: Cpu, c: SimdCase) => void;
 }
 
-export function encode(text: string): Uint8Array {
-  return assemble(text, { bitness: 64, origin: 0x310000 }).bytes;
+export function encode(text: string, bitness: 64 | 32 = 64): Uint8Array {
+  return assemble(text, { bitness, origin: 0x310000 }).bytes;
 }
 
 export function makeCases(forms: string[], o: CompareOptions = {}): SimdCase[] {

@@ -1,9 +1,12 @@
 // Test support: runs the same cases on the emulator. A CPL-3 64-bit core over identity-mapped
 // memory laid out like the native runner's (data window, guard page); each distinct instruction
 // gets its own code slot followed by SYSCALL, which exits (intercepted) once it has retired.
+// The 32-bit variant is a flat CPL-0 protected-mode core without paging, ending slots with HLT.
+import { CR0, CR4, SEG } from '../../../arch.js';
 import { Cpu } from '../../../cpu.js';
 import { PhysicalMemory } from '../../../memory.js';
 import { enterLongMode, identityPageTables } from '../../../boot.js';
+import { SA } from '../../../state.js';
 import { FX, GUARD_ADDR, type SimdCase, type SimdResult, WIN, WIN_ADDR } from './state.js';
 
 const MEM_SIZE = 4 << 20;
@@ -19,8 +22,21 @@ export class Emu {
   private readonly slots = new Map<string, number>();
   private nextSlot = SLOT_BASE;
 
-  constructor() {
+  constructor(readonly bits: 64 | 32 = 64) {
     const mem = this.mem;
+    if (bits === 32) {
+      this.cpu = new Cpu({ memory: mem, keepSource: true });
+      const s = this.cpu.state;
+      s.cr0 = CR0.PE | CR0.ET | CR0.NE | CR0.MP;
+      s.cr4 = CR4.OSFXSR | CR4.OSXMMEXCPT;
+      const flat = SA.P | SA.S | SA.RW | SA.ACCESSED | SA.DB | SA.G;
+      s.setSegment(SEG.CS, 0x08, 0, 0xffffffff, flat | SA.CODE);
+      for (const g of [SEG.DS, SEG.ES, SEG.SS, SEG.FS, SEG.GS]) s.setSegment(g, 0x10, 0, 0xffffffff, flat);
+      this.cpu.flushTlb();
+      this.cpu.modeChanged();
+      this.cpu.intercepts.exceptions = -1;
+      return;
+    }
     const cr3 = identityPageTables(mem, 0x1000, MEM_SIZE, { user: true });
     // 4 KiB pages for [2 MiB, 4 MiB) so that the guard page can be left unmapped.
     for (let i = 0; i < 512; i++) {
@@ -42,9 +58,10 @@ export class Emu {
       at = this.nextSlot;
       if (at + SLOT_SIZE > SLOT_END) throw new Error('out of code slots');
       this.nextSlot += SLOT_SIZE;
-      const bytes = new Uint8Array(code.length + 2);
+      const end = this.bits === 64 ? [0x0f, 0x05] : [0xf4];
+      const bytes = new Uint8Array(code.length + end.length);
       bytes.set(code);
-      bytes.set([0x0f, 0x05], code.length);
+      bytes.set(end, code.length);
       this.mem.write(at, bytes);
       this.slots.set(key, at);
     }
@@ -60,10 +77,11 @@ export class Emu {
   private load(c: SimdCase): void {
     const cpu = this.cpu, s = cpu.state;
     for (let i = 0; i < 16; i++) s.set64(i, c.gpr[i]);
-    s.set64(4, STACK_TOP);
+    s.set64(4, this.bits === 64 ? STACK_TOP : STACK_TOP & 0xffffffff);
     s.setRflags((c.rflags & 0x8d5) | 0x202);
     loadFx(cpu, c.fx);
     this.mem.write(WIN_ADDR, c.mem);
+    s.halted = false;
   }
 
   private result(): SimdResult {
@@ -95,9 +113,9 @@ export class Emu {
     if (exit.kind === 'exception') {
       res.fault = { vector: exit.vector, errorCode: exit.errorCode ?? 0, cr2: exit.vector === 14 ? exit.cr2 : 0 };
       if (s.rip !== rip) res.other = `exception with RIP moved to ${s.rip.toString(16)}`;
-    } else if (exit.kind !== 'syscall') {
+    } else if (exit.kind !== (this.bits === 64 ? 'syscall' : 'hlt')) {
       res.other = `exit ${exit.kind}${'what' in exit ? `: ${exit.what}` : ''}`;
-    } else if (s.rip !== rip + c.code.length + 2) {
+    } else if (s.rip !== rip + c.code.length + (this.bits === 64 ? 2 : 1)) {
       res.other = `ended at ${s.rip.toString(16)}`;
     }
     s.cr0 = saved.cr0; s.cr4 = saved.cr4;

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 export interface NativeCase {
   /** Instruction bytes (at most 31); memory operands use [rdx], GPR operands rax/rcx. */
   code: Uint8Array;
+  /** The instruction's assembly text, when the test knows it (reports, register shuffling). */
+  text?: string;
   mxcsr: number;
   /** xmm0..xmm3 as 16 int32 lanes (lane 4k is the low dword of xmm k). */
   xmm: Int32Array;

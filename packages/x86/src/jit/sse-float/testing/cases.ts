@@ -74,11 +74,40 @@ export function code(text: string): Uint8Array {
   return b;
 }
 
+/**
+ * Moves a case written for xmm0 (destination) and xmm1 (source) to random registers among the
+ * four the runner loads (sometimes the same one for both), mm0 to mm0/mm1 and eax/rax to
+ * ecx/rcx, carrying the input values along, so emitters are checked for register numbering.
+ */
+export function shuffleRegs(r: Rand, c: NativeCase): NativeCase {
+  const text = c.text;
+  if (!text) throw new Error('shuffleRegs needs the case text');
+  const a = int(r, 4), b = r() < 0.2 ? a : (a + 1 + int(r, 3)) & 3;
+  const xmm = new Int32Array(16);
+  const rest = [2, 3];
+  for (let k = 0; k < 4; k++) {
+    const from = k === a ? 0 : k === b ? 1 : rest.shift()!;
+    xmm.set(c.xmm.subarray(4 * from, 4 * from + 4), 4 * k);
+  }
+  const mmSwap = r() < 0.5, gprSwap = r() < 0.5;
+  const out = text.replace(/(xmm[01]|mm0|eax|rax)/g, (m) => {
+    if (m === 'xmm0') return `xmm${a}`;
+    if (m === 'xmm1') return `xmm${b}`;
+    if (m === 'mm0') return mmSwap ? 'mm1' : 'mm0';
+    if (m === 'eax') return gprSwap ? 'ecx' : 'eax';
+    return gprSwap ? 'rcx' : 'rax';
+  });
+  const mm = c.mm && mmSwap ? Int32Array.from([c.mm[2], c.mm[3], c.mm[0], c.mm[1]]) : c.mm;
+  return {
+    ...c, text: out, code: code(out), xmm, mm,
+    rax: gprSwap ? c.rcx : c.rax, rcx: gprSwap ? c.rax : c.rcx,
+  };
+}
+
 const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
 const xmmText = (x: Int32Array, k: number) => `${hex(x[4 * k + 3])}_${hex(x[4 * k + 2])}_${hex(x[4 * k + 1])}_${hex(x[4 * k])}`;
 
 export interface Compare {
-  xmm?: number;
   flags?: boolean;
   gpr?: boolean;
   mmx?: boolean;
@@ -90,7 +119,7 @@ export function diff(c: NativeCase, n: NativeResult, e: EmuResult, what: Compare
   const out: string[] = [];
   if (n.signal !== e.signal) out.push(`signal ${n.signal} vs ${e.signal} (vector ${e.vector})`);
   if (n.mxcsr !== e.mxcsr) out.push(`mxcsr ${hex(n.mxcsr)} vs ${hex(e.mxcsr)}`);
-  for (let k = 0; k < (what.xmm ?? 4); k++) {
+  for (let k = 0; k < 4; k++) {
     if (xmmText(n.xmm, k) !== xmmText(e.xmm, k)) out.push(`xmm${k} ${xmmText(n.xmm, k)} vs ${xmmText(e.xmm, k)}`);
   }
   if (what.flags && (n.rflags & 0x8d5) !== (e.rflags & 0x8d5)) out.push(`rflags ${hex(n.rflags & 0x8d5)} vs ${hex(e.rflags & 0x8d5)}`);
@@ -102,8 +131,8 @@ export function diff(c: NativeCase, n: NativeResult, e: EmuResult, what: Compare
   }
   if (what.mem && Buffer.compare(Buffer.from(n.mem), Buffer.from(e.mem)) !== 0) out.push('memory differs');
   if (!out.length) return '';
-  const ins = [0, 1, 2].map((k) => `xmm${k}=${xmmText(c.xmm, k)}`).join(' ');
-  return `${Buffer.from(c.code).toString('hex')} mxcsr=${hex(c.mxcsr)} ${ins} rax=${(c.rax ?? 0n).toString(16)}: ${out.join('; ')}`;
+  const ins = [0, 1, 2, 3].map((k) => `xmm${k}=${xmmText(c.xmm, k)}`).join(' ');
+  return `${c.text ?? Buffer.from(c.code).toString('hex')} mxcsr=${hex(c.mxcsr)} ${ins} rax=${(c.rax ?? 0n).toString(16)}: ${out.join('; ')}`;
 }
 
 /** Fills 16 bytes (4 words) of operand lanes in `fmt` (0 binary32, 1 binary64). */

@@ -1,0 +1,45 @@
+// Engine bugs the oracle found in files this folder's owners may not change (the lead's
+// cpu.ts/compile.ts/features.ts). Each entry says where the bug is and matches only the exact
+// difference it causes; the test counts and prints these cases instead of failing on them. Fix the
+// bug, then delete its entry: the cases become ordinary comparisons again.
+import type { Verdict } from './compare.js';
+import type { Case, Outcome } from './format.js';
+
+export interface KnownIssue {
+  id: string;
+  description: string;
+  /** True when this issue accounts for every architectural difference of the verdict. */
+  explains(c: Case, v: Verdict, nat: Outcome, sv: Outcome): boolean;
+}
+
+export const KNOWN_ISSUES: KnownIssue[] = [
+  {
+    id: 'int1-exit-rip',
+    description: 'cpu.ts exception(): INT1 (ICEBP, F1) raises #DB as a fault-class exception, so an ' +
+      'intercepted exit leaves state.rip at the INT1 itself; INT3 and hardware report the trap after ' +
+      'the instruction (a host resuming the exit would run INT1 forever).',
+    explains: (c, v, nat, sv) => c.text === 'int1' && nat.trapno === 1 && sv.trapno === 1 &&
+      v.hard.length === 1 && sv.rip === nat.rip - 1,
+  },
+  {
+    id: 'split-write-cr2',
+    description: 'cpu.ts writeSlow(): a write that crosses into a not-present page faults with CR2 = ' +
+      'the access\'s last byte (translate(ea + size - 1)); hardware reports the first byte of the ' +
+      'second page.',
+    explains: (_c, v, nat, sv) => nat.trapno === 14 && sv.trapno === 14 && v.hard.length === 1 &&
+      v.hard[0].startsWith('fault address') && nat.addr % 4096 === 0 && sv.addr > nat.addr && sv.addr - nat.addr < 16,
+  },
+  {
+    id: 'hint-nop-ud',
+    description: 'compile.ts/features.ts: ENDBR32/ENDBR64, PREFETCHIT0/1, PREFETCHWT1 and CLDEMOTE raise ' +
+      '#UD because Serval does not advertise their CPUID features, but they sit in the hint-NOP opcode ' +
+      'space (0F 0D, 0F 18-1F) and execute as NOPs on every CPU without the feature (gcc emits ENDBR64 ' +
+      'in every function under -fcf-protection, Ubuntu\'s default).',
+    explains: (c, _v, nat, sv) => nat.status === 0 && sv.status === 1 && sv.trapno === 6 &&
+      /^(endbr|prefetchit|prefetchwt1|cldemote)/.test(c.text),
+  },
+];
+
+export function knownIssue(c: Case, v: Verdict, nat: Outcome, sv: Outcome): KnownIssue | undefined {
+  return KNOWN_ISSUES.find((k) => k.explains(c, v, nat, sv));
+}
