@@ -127,6 +127,10 @@ ${trap(64, 'exc.user.null-ss:', 'mov ss, ax', { setup: 'xor eax, eax' })}
 ${trap(64, 'exc.user.ds-dpl0:', 'mov ds, ax', { setup: 'mov ax, SEL_DATA' })}
 ${trap(64, 'exc.user.iret-to-cpl0:', 'iretq', { setup: 'push SEL_DATA\n push USTACK_TOP\n push 0x3002\n push SEL_CODE64\n push user_never' })}
 ${trap(64, 'exc.user.gp-noncanonical:', 'mov eax, [rbx]', { setup: `mov rbx, ${NONCANON}` })}
+${trap(64, 'exc.cpl3.mov-from-cr8:', 'mov rax, cr8')}
+${trap(64, 'exc.cpl3.mov-to-cr8:', 'mov cr8, rax', { setup: 'xor eax, eax' })}
+${trap(64, 'exc.cpl3.mov-from-dr7:', 'mov rax, dr7')}
+${trap(64, 'exc.cpl3.mov-to-dr0:', 'mov dr0, rax', { setup: 'xor eax, eax' })}
 ${toKernel(64, 'exc.user.int7f:')}
 user_never:
 ${sayln(64, 'exc.user: iretq reached CPL 0')}
