@@ -15,7 +15,7 @@ function fromBF(v: B.BF): Constant {
     h: Number(top >> 64n) >>> 0,
     l: Number((top >> 32n) & 0xffffffffn) >>> 0,
     x: Number(top & 0xffffffffn) >>> 0,
-    s: (v.m & ((1n << BigInt(n - 96)) - 1n)) !== 0n ? 1 : 0,
+    s: n > 96 && (v.m & ((1n << BigInt(n - 96)) - 1n)) !== 0n ? 1 : 0,
   };
 }
 

@@ -37,23 +37,27 @@ export function com(c: Cpu, ip: number, fop: number, i: number, n: number, quiet
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop, q = (p + i) & 7;
-  if (isEmpty(s, p) || isEmpty(s, q)) {
-    stackFault(s, false);
-    if (!ieMasked(s)) return;
-    setCC(s, CMP_UN);
-    pops(s, n);
-    return;
-  }
+  if (isEmpty(s, p) || isEmpty(s, q)) { underflow(s, n); return; }
   const f = begin(s);
   const code = compare(f, s.fpe[p], s.fpr[2 * p + 1], s.fpr[2 * p], s.fpe[q], s.fpr[2 * q + 1], s.fpr[2 * q], quiet);
   finishCom(s, code, n);
 }
 
+/** An empty operand: unordered (whether or not IE is masked), popping only when it is masked. */
+function underflow(s: CpuState, n: number): void {
+  stackFault(s, false);
+  setCC(s, CMP_UN);
+  if (ieMasked(s)) pops(s, n);
+}
+
+/**
+ * An unmasked invalid operation reports "unordered", an unmasked denormal operand the comparison's
+ * outcome; neither pops.
+ */
 function finishCom(s: CpuState, code: number, n: number): void {
-  if (blocked(s, IE | DE)) { raiseFlags(s, F.flags); return; }
-  setCC(s, code);
+  setCC(s, blocked(s, IE) ? CMP_UN : code);
   raiseFlags(s, F.flags);
-  pops(s, n);
+  if (!blocked(s, IE | DE)) pops(s, n);
 }
 
 /** Memory formats of FCOM/FICOM: as the arithmetic's (m32fp, m32int, m64fp, m16int). */
@@ -68,13 +72,7 @@ export function comMem(c: Cpu, ip: number, fop: number, fmt: number, ea: number,
   }
   setIpDp(c, ip, fop, ea, seg);
   const p = s.fpuTop;
-  if (isEmpty(s, p)) {
-    stackFault(s, false);
-    if (!ieMasked(s)) return;
-    setCC(s, CMP_UN);
-    pops(s, n);
-    return;
-  }
+  if (isEmpty(s, p)) { underflow(s, n); return; }
   const f = begin(s);
   const code = compare(f, s.fpe[p], s.fpr[2 * p + 1], s.fpr[2 * p], F2.se, F2.hi, F2.lo, false);
   memDenormal(f, F2.flags, s.fpe[p], s.fpr[2 * p + 1], s.fpr[2 * p]);
@@ -88,18 +86,15 @@ export function comi(c: Cpu, ip: number, fop: number, i: number, n: number, quie
   const p = s.fpuTop, q = (p + i) & 7;
   if (isEmpty(s, p) || isEmpty(s, q)) {
     stackFault(s, false);
-    if (!ieMasked(s)) return;
     setEflags(c, CMP_UN);
-    pops(s, n);
+    if (ieMasked(s)) pops(s, n);
     return;
   }
   const f = begin(s);
   const code = compare(f, s.fpe[p], s.fpr[2 * p + 1], s.fpr[2 * p], s.fpe[q], s.fpr[2 * q + 1], s.fpr[2 * q], quiet);
-  if (blocked(s, IE | DE)) { raiseFlags(s, f.flags); return; }
-  s.fpuStatus &= ~C1;
-  setEflags(c, code);
+  setEflags(c, blocked(s, IE) ? CMP_UN : code);
   raiseFlags(s, f.flags);
-  pops(s, n);
+  if (!blocked(s, IE | DE)) pops(s, n);
 }
 
 /** FTST: ST(0) against +0.0. */
@@ -107,11 +102,7 @@ export function tst(c: Cpu, ip: number, fop: number): void {
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop;
-  if (isEmpty(s, p)) {
-    stackFault(s, false);
-    if (ieMasked(s)) setCC(s, CMP_UN);
-    return;
-  }
+  if (isEmpty(s, p)) { underflow(s, 0); return; }
   const f = begin(s);
   const code = compare(f, s.fpe[p], s.fpr[2 * p + 1], s.fpr[2 * p], 0, 0, 0, false);
   finishCom(s, code, 0);

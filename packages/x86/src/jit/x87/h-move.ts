@@ -34,7 +34,8 @@ function push(s: CpuState): void {
     writeIndefinite(s, pn);
     return;
   }
-  if (blocked(s, IE | DE)) { raiseFlags(s, F.flags); return; }
+  // An SNaN stops the load when IE is unmasked; a denormal (DE) does not.
+  if (blocked(s, IE)) { raiseFlags(s, F.flags); return; }
   s.fpuTop = pn;
   writeF(s, pn);
   setC1(s, 0);
@@ -117,7 +118,7 @@ export function store(c: Cpu, ip: number, fop: number, fmt: number, ea: number, 
   }
   setIpDp(c, ip, fop, ea, seg);
   if (empty) { stackFault(s, false); if (popAfter) pop(s); return; }
-  if (blocked(s, IE | OE | UE)) { raiseFlags(s, f.flags); return; }
+  if (blocked(s, IE | OE | UE)) { setC1(s, 0); raiseFlags(s, f.flags & (IE | OE | UE)); return; }
   setC1(s, f.c1);
   raiseFlags(s, f.flags);
   if (popAfter) pop(s);
@@ -166,7 +167,6 @@ export function cmov(c: Cpu, ip: number, fop: number, i: number, cond: boolean):
     if (ieMasked(s)) writeIndefinite(s, p);
     return;
   }
-  setC1(s, 0);
   if (cond) writeReg(s, p, s.fpe[q], s.fpr[2 * q + 1], s.fpr[2 * q]);
 }
 
@@ -175,6 +175,7 @@ export function free(c: Cpu, ip: number, fop: number, i: number, popAfter: boole
   const s = c.state;
   setIp(c, ip, fop);
   s.fpuTag |= 3 << (2 * ((s.fpuTop + i) & 7));
+  setC1(s, 0);
   if (popAfter) pop(s);
 }
 
