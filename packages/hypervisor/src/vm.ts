@@ -75,10 +75,11 @@ export class Vm {
       });
       const physMap = new RegionMap([{ gpa: 0, hpa: this.block.hpa, size: config.memory }]);
       const cpuid = CpuidModel.baseline({ cores: config.cores.length, brand: 'Serval virtual CPU (hypervisor)' });
-      for (const l of config.cpuid) cpuid.set(l.leaf, [l.eax, l.ebx, l.ecx, l.edx], l.subleaf);
-      // The MMU maps 1 GiB pages; a guest may only use them when CPUID says so.
+      // The MMU maps 1 GiB pages; a guest may only use them when CPUID says so (the config may
+      // still say otherwise).
       const [a, b, c, d] = cpuid.get(0x80000001, 0, 0);
       cpuid.set(0x80000001, [a, b, c, d | CPUID81_EDX.PDPE1GB]);
+      for (const l of config.cpuid) cpuid.set(l.leaf, [l.eax, l.ebx, l.ecx, l.edx], l.subleaf);
       this.vcpus = this.leases.map((l, i) => new Vcpu(this, i, l.core, physMap, cpuid, config.cores[i].freq));
       this.loadKernel();
     } catch (e) {
