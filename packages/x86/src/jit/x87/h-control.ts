@@ -163,10 +163,12 @@ function unpackEnv(c: Cpu, at: number, wide: boolean): number {
       s.fpuDp = view.getUint16(at + 10, true) | ((view.getUint16(at + 12, true) >>> 12) << 16);
       s.fpuCs = 0; s.fpuDs = 0;
     } else {
+      // The 16-bit protected-mode image has no opcode field: FOP reads as zero afterwards.
       s.fpuIp = view.getUint16(at + 6, true);
       s.fpuCs = view.getUint16(at + 8, true);
       s.fpuDp = view.getUint16(at + 10, true);
       s.fpuDs = view.getUint16(at + 12, true);
+      s.fpuOpcode = 0;
     }
   }
   return tw;
