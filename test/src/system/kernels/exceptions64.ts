@@ -26,6 +26,7 @@ ${gate(0x7f, 0xee00)}
 ${gate(0x41, 0xee00)}
 ${gate(0x42, 0xef00)}
 ${gate(0x0c, 0x8e01)}
+${gate(0x47, 0xee01)}
 
 ; ---- faults and traps at CPL 0
 ${trap(64, 'exc.ud.ud2:', 'ud2')}
@@ -40,6 +41,7 @@ ${trap(64, 'exc.bp.int3:', 'int3')}
 ${trap(64, 'exc.bp.int-3:', 'int 3')}
 ${trap(64, 'exc.int1:', 'db 0xf1')}
 ${trap(64, 'exc.int.0x41:', 'int 0x41')}
+${trap(64, 'exc.int.misaligned-rsp:', 'int 0x41', { setup: 'sub rsp, 8' })}
 ${trap(64, 'exc.gp.sel-beyond-gdt:', 'mov ds, ax', { setup: 'mov ax, 0x1000', cleanup: 'mov ax, SEL_DATA\n mov ds, ax' })}
         ; After reset LDTR is usable (base 0, limit 0xffff); LLDT with a null selector makes it unusable.
         xor eax, eax
@@ -112,6 +114,7 @@ user:
 ${trap(64, 'exc.user.int-dpl0:', 'int 0x40')}
 ${trap(64, 'exc.user.int-dpl3:', 'int 0x41')}
 ${trap(64, 'exc.user.trap-gate-dpl3:', 'int 0x42')}
+${trap(64, 'exc.user.int-ist1:', 'int 0x47')}
 ${trap(64, 'exc.user.int3-dpl0:', 'int3')}
 ${trap(64, 'exc.user.int1:', 'db 0xf1')}
 ${trap(64, 'exc.user.into:', 'db 0xce')}
