@@ -60,7 +60,6 @@ describe('inline fast paths', () => {
     emu.run(cs.slice(0, forms.length)); // compile every block first
     const calls = countCalls();
     const got = emu.run(cs);
-    if (process.env.SSEF_DEBUG) { const per = new Map<string, number>(); for (const c of cs) { const b = calls.n; emu.run([c]); const t = (c.text ?? "").split(" ")[0]; per.set(t, (per.get(t) ?? 0) + calls.n - b); if (calls.n > b && t === "mulsd") console.log(c.text, c.mxcsr.toString(16), Array.from(c.xmm).map((x) => (x >>> 0).toString(16))); } console.log([...per].filter(([, v]) => v).join("\n")); }
     expect(cs.map((c, k) => diff(c, native[k], got[k], { flags: c.code[1] === 0x2f || c.code[2] === 0x2e, gpr: true })).filter((s) => s).slice(0, 10)).toEqual([]);
     expect(calls.n).toBeLessThan(cs.length / 20);
   });

@@ -210,6 +210,9 @@ function writeMm(c: Cpu, n: number, lo: number, hi: number): void {
   st.fpe[n] = 0xffff;
 }
 
+/** Magnitudes at which Dekker's product of the operands neither overflows nor underflows. */
+const inRange = (v: number) => Math.abs(v) > 1e-280 && Math.abs(v) < 1e280;
+
 /**
  * For the inline fast paths before PE is set: is x = a op b (x a double, v it rounded to the
  * format, b alone for SQRT) exact? Operands are normal; magnitudes where the error-free products
@@ -221,7 +224,7 @@ function ex(op: number, a: number, b: number, x: number, v: number): boolean {
     case ADD: return twoSumTail(a, b, x) === 0;
     case SUB: return twoSumTail(a, -b, x) === 0;
     default: {
-      if (!(Math.abs(x) > 1e-280 && Math.abs(x) < 1e280 && Math.abs(a) < 1e280 && Math.abs(b) < 1e280)) return false;
+      if (!(inRange(x) && inRange(a) && inRange(b))) return false;
       if (op === MUL) return twoProductErr(a, b, x) === 0;
       const m = op === DIV ? b : x; // x·b = a (DIV), x·x = b (SQRT)
       const p = x * m;

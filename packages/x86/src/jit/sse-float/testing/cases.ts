@@ -90,7 +90,7 @@ export function shuffleRegs(r: Rand, c: NativeCase): NativeCase {
     xmm.set(c.xmm.subarray(4 * from, 4 * from + 4), 4 * k);
   }
   const mmSwap = r() < 0.5, gprSwap = r() < 0.5;
-  const out = text.replace(/(xmm[01]|mm0|eax|rax)/g, (m) => {
+  const out = text.replace(/\b(xmm[01]|mm0|eax|rax)\b/g, (m) => {
     if (m === 'xmm0') return `xmm${a}`;
     if (m === 'xmm1') return `xmm${b}`;
     if (m === 'mm0') return mmSwap ? 'mm1' : 'mm0';
