@@ -3,7 +3,7 @@
 // at both privilege levels with and without CR0.WP, NX, and the TLB maintenance whose result the
 // architecture guarantees (INVLPG, CR3 reload, not-present entries are never cached, CR4.PGE
 // toggling flushes global pages).
-import { kv, say, sayln, nl } from '../kernel/asm.js';
+import { expectFault, fixFlags, kv, say, sayln, nl } from '../kernel/asm.js';
 import { buildKernel, enterLong, finish } from '../kernel/boot.js';
 import { access, enterUser64, toKernel } from '../kernel/probe.js';
 
@@ -21,6 +21,62 @@ const SCRATCH_PAGES = 16;
 function setEntry(table: string, index: number, value: string, va?: string): string {
   return `        mov rax, ${value}
         mov [${table} + ${index * 8}], rax${va ? `\n        mov rbx, ${va}\n        invlpg [rbx]` : ''}`;
+}
+
+/**
+ * A REP string instruction (RSI = `src`, RDI = `dst`, RCX = `count`) that faults on the not-present
+ * page VA(13) (or `np`): prints the frame, then RCX and how far RSI and RDI moved; then maps the
+ * page and runs the instruction again from the state the fault left, printing the final state.
+ */
+function repFault(tag: string, insn: string, src: string, dst: string, count: string, np = VA(13)): string {
+  const at = `${tag.replace(/[^a-z0-9]/g, '_')}at`, after = `${tag.replace(/[^a-z0-9]/g, '_')}after`;
+  const regs = `        mov rax, rsi
+        sub rax, [v_t0]
+        mov rdx, rdi
+        sub rdx, [v_t1]
+${kv(64, 'rcx', 'rcx', 4)}
+${kv(64, 'rsi+', 'rax', 4)}
+${kv(64, 'rdi+', 'rdx', 4)}`;
+  return `        mov rsi, ${src}
+        mov rdi, ${dst}
+        mov [v_t0], rsi
+        mov [v_t1], rdi
+        mov ecx, ${count}
+        mov eax, 0xa5a5a5a5
+${expectFault(64, tag, at, after)}
+${fixFlags(64)}
+${at}:   ${insn}
+${after}:
+        cld
+        mov [v_t2], rcx
+        mov [v_t3], rsi
+        mov [v_t4], rdi
+${say(64, `${tag.slice(0, -1)}.at-fault:`)}
+${regs}
+${nl(64)}
+        mov rax, ${np}
+        mov rbx, ${PAGE(15)} + 7
+        mov rdx, rax
+        shr rdx, 12
+        and edx, 511
+        mov [${T_PT} + rdx*8], rbx
+        invlpg [rax]
+        mov rcx, [v_t2]
+        mov rsi, [v_t3]
+        mov rdi, [v_t4]
+        mov eax, 0xa5a5a5a5
+        ${insn.includes('std') ? 'std' : 'cld'}
+        ${insn.replace('std\n ', '')}
+        cld
+${say(64, `${tag.slice(0, -1)}.resumed:`)}
+${regs}
+${nl(64)}
+        mov rax, ${np}
+        mov rdx, rax
+        shr rdx, 12
+        and edx, 511
+        mov qword [${T_PT} + rdx*8], 0
+        invlpg [rax]`;
 }
 
 /** Prints ` name=` and the 64-bit entry. */
@@ -129,6 +185,16 @@ ${access(64, 'pg.straddle.read:', 'read', `${VA(10)} + 0xffd`)}
 ${say(64, 'pg.straddle.after:')}
 ${kv(64, 'phys', `[${PAGE(10)} + 0xffc]`, 8)}
 ${nl(64)}
+
+; ---- REP string instructions faulting part way: RCX/RSI/RDI count the elements done, and the
+; instruction completes once the page is mapped and the handler returns to it.
+${setEntry(T_PT, 12, `${PAGE(12)} + 7`, VA(12))}
+${setEntry(T_PT, 13, '0', VA(13))}
+${repFault('pg.rep.movsb-dst:', 'rep movsb', VA(0), `${VA(12)} + 0xff0`, '0x40')}
+${repFault('pg.rep.stosd-dst:', 'rep stosd', VA(0), `${VA(12)} + 0xff8`, '0x10')}
+${repFault('pg.rep.movsq-src:', 'rep movsq', `${VA(12)} + 0xfe8`, VA(0), '0x10')}
+${setEntry(T_PT, 14, `${PAGE(14)} + 7`, VA(14))}
+${repFault('pg.rep.movsb-down:', 'std\n rep movsb', `${VA(0)} + 0x100`, `${VA(14)} + 0x08`, '0x20')}
 
 ; ---- reserved bits: beyond MAXPHYADDR, PS in a PML4E, bits 20:13 of a 2 MiB PDE, NX without EFER.NXE.
 ${setEntry(T_PT, 2, `(1 << 51) | ${PAGE(2)} + 7`, VA(2))}
