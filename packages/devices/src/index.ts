@@ -7,3 +7,5 @@ export { Pic8259, PIC_MASTER_PORT, PIC_SLAVE_PORT, PIC_ELCR_PORT, PIC_CASCADE_IR
 export { Pit8254, PIT_PORT, PIT_HZ, type PitOptions, SystemControlPort, PORT61 } from './pit8254/index.js';
 export { Rtc146818, RTC_PORT, type RtcOptions, type MemoryLayout } from './rtc/index.js';
 export { I8042, I8042_DATA_PORT, I8042_COMMAND_PORT, type I8042Options } from './i8042/index.js';
+export { PostPort, POST_PORT, type PostPortOptions } from './port80/index.js';
+export { GenericPorts, type GenericPortMode, type GenericPortsOptions, type PortAccess } from './generic/index.js';

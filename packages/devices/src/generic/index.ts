@@ -1,0 +1,1 @@
+export { GenericPorts, type GenericPortMode, type GenericPortsOptions, type PortAccess } from './generic.js';

@@ -1,0 +1,1 @@
+export { PostPort, POST_PORT, type PostPortOptions } from './port80.js';
