@@ -4,3 +4,4 @@ export { ImageError } from './errors.js';
 export * from './elf/index.js';
 export * from './multiboot/index.js';
 export * from './guests/index.js';
+export * from './xz/index.js';

@@ -1,0 +1,3 @@
+export { decodeXz, readXzIndex, isXz, XZ_MAGIC, type XzStream } from './stream.js';
+export { decodeLzmaAlone } from './lzma-alone.js';
+export { CHECK } from './check.js';
