@@ -72,7 +72,7 @@ on([M.Ficom, M.Ficomp], (e, i, ip, fop) => {
   e.emit(`x87.comMem(c, ${ip}, ${fop}, ${fmt}, ${addr(e, i)}, ${i.mnem === M.Ficomp ? 1 : 0});`);
 });
 for (const [mn, n, quiet] of [[M.Fcomi, 0, false], [M.Fcomip, 1, false], [M.Fucomi, 0, true], [M.Fucomip, 1, true]] as const) {
-  table.set(mn, (e, i, ip, fop) => e.emit(`x87.comi(c, ${ip}, ${fop}, ${sti(i)}, ${n}, ${quiet});`));
+  table.set(mn, (e, i, ip, fop) => e.emit(`x87f.comi(c, ${ip}, ${fop}, ${sti(i)}, ${n}, ${quiet});`));
 }
 on([M.Ftst], (e, _i, ip, fop) => e.emit(`x87.tst(c, ${ip}, ${fop});`));
 on([M.Fxam], (e, _i, ip, fop) => e.emit(`x87.xam(c, ${ip}, ${fop});`));
@@ -163,9 +163,13 @@ export function emitX87(e: Emitter, i: Insn): boolean {
   if (!f) return false;
   const wait = i.mnem === M.Wait;
   if (!e.requireFpu(wait)) return true;
-  const noWait = !wait && formOf(i.code).noWait;
-  if (!noWait) { e.fault(); e.emit('if (st.fpuStatus & 128) x87.mf(c);'); }
+  // Waiting instructions check for a pending exception first: inside their helper, or here for
+  // the ones emitted inline.
+  if (!formOf(i.code).noWait && INLINE_WAITING.has(i.mnem)) { e.fault(); e.emit('x87.wait(c);'); }
   if (i.mnem !== M.Fninit && i.mnem !== M.Fnclex && i.mnem !== M.Fnstsw) e.fault();
   f(e, i, e.ip, wait ? 0 : fopOf(i));
   return true;
 }
+
+/** Waiting instructions emitted without a helper that makes the check. */
+const INLINE_WAITING = new Set<number>([M.Wait, M.Finit, M.Fclex, M.Fstcw, M.Fstsw, M.Fstenv, M.Fsave]);

@@ -10,7 +10,7 @@ import type { CpuState } from '../../state.js';
 import { rd16, rd32, rd64 } from '../runtime.js';
 import {
   F, F2, PRE, begin, blocked, ieMasked, isEmpty, pop, raiseFlags, setC1, setIp, setIpDp, stackFault,
-  stopped, writeF, writeIndefinite, writeReg,
+  stopped, waitMf, writeF, writeIndefinite, writeReg,
 } from './regs.js';
 
 /** Operations numbered like the ModRM.reg field of D8/DC/DE: dst = dst op src. */
@@ -50,6 +50,7 @@ function underflow(s: CpuState, p: number, popAfter: boolean): void {
 
 /** FADD/FMUL/FSUB/FSUBR/FDIV/FDIVR(P) ST(d), ST(src). */
 export function arith(c: Cpu, ip: number, fop: number, op: number, d: number, src: number, popAfter: boolean): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const pd = (s.fpuTop + d) & 7, ps = (s.fpuTop + src) & 7;
@@ -75,6 +76,7 @@ function loadOperand(c: Cpu, f: Fpu, fmt: number, ea: number): void {
 
 /** FADD/FMUL/FSUB/FSUBR/FDIV/FDIVR and FIxxx with a memory operand: ST(0) = ST(0) op m. */
 export function arithMem(c: Cpu, ip: number, fop: number, op: number, fmt: number, ea: number, seg: number): void {
+  waitMf(c);
   const s = c.state;
   F2.flags = 0;
   loadOperand(c, F2, fmt, ea);
@@ -103,6 +105,7 @@ export function memDenormal(f: Fpu, loadFlags: number, se: number, hi: number, l
 export const enum Un { Chs, Abs, Sqrt, Rndint, F2xm1, Sin, Cos }
 
 export function unary(c: Cpu, ip: number, fop: number, kind: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop;
@@ -139,6 +142,7 @@ function outOfRange(s: CpuState): void {
 export const enum Bin { Scale, Prem, Prem1, Yl2x, Yl2xp1, Patan }
 
 export function binary(c: Cpu, ip: number, fop: number, kind: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p0 = s.fpuTop, p1 = (p0 + 1) & 7;
@@ -174,6 +178,7 @@ export function binary(c: Cpu, ip: number, fop: number, kind: number): void {
 export const enum Push { Xtract, Ptan, Sincos }
 
 export function pushing(c: Cpu, ip: number, fop: number, kind: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p0 = s.fpuTop, pn = (p0 + 7) & 7;

@@ -8,7 +8,7 @@ import { R } from '../../state.js';
 import type { CpuState } from '../../state.js';
 import { rd16, rd32, rd64 } from '../runtime.js';
 import { memDenormal } from './h-arith.js';
-import { F, F2, begin, blocked, ieMasked, isEmpty, pop, raiseFlags, setIp, setIpDp, stackFault } from './regs.js';
+import { F, F2, begin, blocked, ieMasked, isEmpty, pop, raiseFlags, setIp, setIpDp, stackFault, waitMf } from './regs.js';
 
 const CC = C0 | C1 | C2 | C3;
 
@@ -34,6 +34,7 @@ function pops(s: CpuState, n: number): void {
 
 /** FCOM/FCOMP/FCOMPP/FUCOM/FUCOMP/FUCOMPP ST(i). */
 export function com(c: Cpu, ip: number, fop: number, i: number, n: number, quiet: boolean): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop, q = (p + i) & 7;
@@ -62,6 +63,7 @@ function finishCom(s: CpuState, code: number, n: number): void {
 
 /** Memory formats of FCOM/FICOM: as the arithmetic's (m32fp, m32int, m64fp, m16int). */
 export function comMem(c: Cpu, ip: number, fop: number, fmt: number, ea: number, seg: number, n: number): void {
+  waitMf(c);
   const s = c.state;
   F2.flags = 0;
   switch (fmt) {
@@ -81,6 +83,7 @@ export function comMem(c: Cpu, ip: number, fop: number, fmt: number, ea: number,
 
 /** FCOMI/FCOMIP/FUCOMI/FUCOMIP ST(0), ST(i). */
 export function comi(c: Cpu, ip: number, fop: number, i: number, n: number, quiet: boolean): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop, q = (p + i) & 7;
@@ -99,6 +102,7 @@ export function comi(c: Cpu, ip: number, fop: number, i: number, n: number, quie
 
 /** FTST: ST(0) against +0.0. */
 export function tst(c: Cpu, ip: number, fop: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop;
@@ -110,6 +114,7 @@ export function tst(c: Cpu, ip: number, fop: number): void {
 
 /** FXAM: classify ST(0) into C3/C2/C0, its sign into C1. */
 export function xam(c: Cpu, ip: number, fop: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop;

@@ -7,7 +7,7 @@ import { R } from '../../state.js';
 import type { CpuState } from '../../state.js';
 import { rd16, rd32, wr16, wr32 } from '../runtime.js';
 import { probeWrite } from './h-move.js';
-import { B, ES, isEmpty, tagOf } from './regs.js';
+import { B, ES, isEmpty, tagOf, waitMf } from './regs.js';
 
 export const buf = new Uint8Array(512);
 export const view = new DataView(buf.buffer);
@@ -72,6 +72,7 @@ export function clex(c: Cpu): void {
 
 /** FLDCW: a control word that unmasks a pending exception makes it pending (ES/B). */
 export function ldcw(c: Cpu, v: number): void {
+  waitMf(c);
   const s = c.state;
   s.fpuControl = (v & 0x1f3f) | 0x40;
   updateEs(s);
@@ -183,6 +184,7 @@ export function stenv(c: Cpu, ea: number, wide: boolean): void {
 }
 
 export function ldenv(c: Cpu, ea: number, wide: boolean): void {
+  waitMf(c);
   readIn(c, ea, wide ? 28 : 14);
   const tw = unpackEnv(c, 0, wide);
   setTagWord(c.state, tw);
@@ -205,6 +207,7 @@ export function save(c: Cpu, ea: number, wide: boolean): void {
 }
 
 export function rstor(c: Cpu, ea: number, wide: boolean): void {
+  waitMf(c);
   const s = c.state;
   const n = wide ? 28 : 14;
   readIn(c, ea, n + 80);

@@ -10,7 +10,7 @@ import type { CpuState } from '../../state.js';
 import { rd16, rd32, rd64, wr16, wr32, wr64 } from '../runtime.js';
 import {
   F, begin, blocked, ieMasked, isEmpty, pop, raiseFlags, setC1, setIp, setIpDp, stackFault,
-  writeF, writeIndefinite, writeReg,
+  waitMf, writeF, writeIndefinite, writeReg,
 } from './regs.js';
 
 /** Memory formats of loads and stores. */
@@ -44,6 +44,7 @@ function push(s: CpuState): void {
 
 /** FLD/FILD/FBLD from memory. */
 export function load(c: Cpu, ip: number, fop: number, fmt: number, ea: number, seg: number): void {
+  waitMf(c);
   const s = c.state;
   const f = begin(s);
   switch (fmt) {
@@ -61,6 +62,7 @@ export function load(c: Cpu, ip: number, fop: number, fmt: number, ea: number, s
 
 /** FLD ST(i). */
 export function loadReg(c: Cpu, ip: number, fop: number, i: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = (s.fpuTop + i) & 7;
@@ -75,6 +77,7 @@ export function loadReg(c: Cpu, ip: number, fop: number, i: number): void {
 
 /** FLD1, FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2, FLDZ (in the order of their opcodes E8-EE). */
 export function loadConst(c: Cpu, ip: number, fop: number, which: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const f = begin(s);
@@ -87,6 +90,7 @@ export function loadConst(c: Cpu, ip: number, fop: number, which: number): void 
  * leave the stack alone.
  */
 export function store(c: Cpu, ip: number, fop: number, fmt: number, ea: number, seg: number, popAfter: boolean): void {
+  waitMf(c);
   const s = c.state;
   const p = s.fpuTop;
   const f = begin(s);
@@ -126,6 +130,7 @@ export function store(c: Cpu, ip: number, fop: number, fmt: number, ea: number, 
 
 /** FST/FSTP ST(i). */
 export function storeReg(c: Cpu, ip: number, fop: number, i: number, popAfter: boolean): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop, pd = (p + i) & 7;
@@ -142,6 +147,7 @@ export function storeReg(c: Cpu, ip: number, fop: number, i: number, popAfter: b
 
 /** FXCH ST(i). An empty side is taken as the indefinite when invalid operations are masked. */
 export function xch(c: Cpu, ip: number, fop: number, i: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop, q = (p + i) & 7;
@@ -159,6 +165,7 @@ export function xch(c: Cpu, ip: number, fop: number, i: number): void {
 
 /** FCMOVcc ST(0), ST(i): `cond` evaluated by the caller on the lazy flags. */
 export function cmov(c: Cpu, ip: number, fop: number, i: number, cond: boolean): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   const p = s.fpuTop, q = (p + i) & 7;
@@ -172,6 +179,7 @@ export function cmov(c: Cpu, ip: number, fop: number, i: number, cond: boolean):
 
 /** FFREE ST(i) (and FFREEP, which also pops). */
 export function free(c: Cpu, ip: number, fop: number, i: number, popAfter: boolean): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   s.fpuTag |= 3 << (2 * ((s.fpuTop + i) & 7));
@@ -181,6 +189,7 @@ export function free(c: Cpu, ip: number, fop: number, i: number, popAfter: boole
 
 /** FINCSTP (+1) and FDECSTP (-1): move TOP, tags unchanged. */
 export function incTop(c: Cpu, ip: number, fop: number, delta: number): void {
+  waitMf(c);
   const s = c.state;
   setIp(c, ip, fop);
   s.fpuTop = (s.fpuTop + delta) & 7;
@@ -189,5 +198,6 @@ export function incTop(c: Cpu, ip: number, fop: number, delta: number): void {
 
 /** FNOP: only the pointers change. */
 export function nop(c: Cpu, ip: number, fop: number): void {
+  waitMf(c);
   setIp(c, ip, fop);
 }

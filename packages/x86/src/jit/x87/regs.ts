@@ -126,3 +126,11 @@ export function setIpDp(c: Cpu, ip: number, fop: number, ea: number, seg: number
 export function pendingMf(c: Cpu): void {
   if ((c.state.cr0 & CR0.NE) !== 0) c.raise(MF);
 }
+
+/**
+ * The check every waiting instruction makes first, before touching memory or state. The helpers
+ * of waiting instructions call it themselves (one call per instruction from compiled code).
+ */
+export function waitMf(c: Cpu): void {
+  if ((c.state.fpuStatus & ES) !== 0) pendingMf(c);
+}
