@@ -5,3 +5,5 @@ export * from './elf/index.js';
 export * from './multiboot/index.js';
 export * from './guests/index.js';
 export * from './xz/index.js';
+export * from './gzip/index.js';
+export * from './lz4/index.js';

@@ -1,0 +1,1 @@
+export { decodeGzip, isGzip } from './gzip.js';
