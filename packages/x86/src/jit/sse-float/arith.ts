@@ -33,6 +33,8 @@ function invalid(fmt: number): number {
   return defaultNaN(fmt);
 }
 
+const HUGE = 2 ** 1020, NOT_TINY = 2 ** -1000;
+
 function addSub(fmt: number, ca: number, va: number, na: boolean, cb: number, vb: number, nb: boolean, den: number, mx: number): number {
   if (ca === INF || cb === INF) {
     if (ca === INF && cb === INF && na !== nb) return invalid(fmt);
@@ -42,14 +44,16 @@ function addSub(fmt: number, ca: number, va: number, na: boolean, cb: number, vb
   lane.flags |= den;
   if (ca === ZERO && cb === ZERO) return zero(fmt, na === nb ? na : exactZeroSign(mx));
   const a = na ? -va : va, b = nb ? -vb : vb;
-  const s = a + b;
-  if (s === 0) return zero(fmt, exactZeroSign(mx));
-  if (Math.abs(s) === Infinity) {
-    // Only two huge binary64 operands overflow a double sum; halving them is exact.
+  if (Math.max(va, vb) >= HUGE && Math.min(va, vb) >= NOT_TINY) {
+    // The sum or TwoSum's intermediates could overflow; halving both operands is exact here.
+    // (A tiny operand next to a huge one cannot make TwoSum overflow, and halving it could round.)
     const h = a * 0.5 + b * 0.5;
+    if (h === 0) return zero(fmt, exactZeroSign(mx));
     const t = twoSumTail(a * 0.5, b * 0.5, h);
     return roundPack(fmt, h < 0, Math.abs(h), h < 0 ? -t : t, 1, mx);
   }
+  const s = a + b;
+  if (s === 0) return zero(fmt, exactZeroSign(mx));
   const t = twoSumTail(a, b, s);
   return roundPack(fmt, s < 0, Math.abs(s), s < 0 ? -t : t, 0, mx);
 }
