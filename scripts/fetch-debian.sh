@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 mkdir -p .cache/debian
 cd .cache/debian
 fetch() {
-  local pkg=$1 check=$2
-  if [ -e "$pkg/$check" ]; then return; fi
-  rm -rf "$pkg" ./"$pkg"_*.deb
+  # fetch <package> <file to check> [directory, default: the package name]
+  local pkg=$1 check=$2 dir=${3:-$1}
+  if [ -e "$dir/$check" ]; then return; fi
+  rm -rf "$dir" ./"$pkg"_*.deb
   if ! apt-get download "$pkg" >/dev/null 2>&1; then
     # A fresh machine may have no package lists yet.
     local sudo=""
@@ -16,7 +17,18 @@ fetch() {
     $sudo apt-get update -qq
     apt-get download "$pkg" >/dev/null 2>&1
   fi
-  dpkg -x ./"$pkg"_*.deb "$pkg"
+  dpkg -x ./"$pkg"_*.deb "$dir"
   rm -f ./"$pkg"_*.deb
 }
 fetch busybox-static bin/busybox
+# The kernel the metapackage currently depends on (its name carries the ABI number, which changes
+# with every kernel update), unpacked as linux-image/ so tests need not know the number.
+kernel_pkg() { apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1; }
+kernel=$(kernel_pkg)
+if [ -z "$kernel" ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  kernel=$(kernel_pkg)
+fi
+fetch "$kernel" "boot/vmlinuz-${kernel#linux-image-}" linux-image

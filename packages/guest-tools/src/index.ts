@@ -7,3 +7,4 @@ export * from './guests/index.js';
 export * from './xz/index.js';
 export * from './gzip/index.js';
 export * from './lz4/index.js';
+export * from './linux/index.js';
