@@ -215,8 +215,10 @@ export function pop(e: Emitter, i: Insn): void {
     return;
   }
   if (d.k === OK.Mem) {
-    // Memory destination: write first so a fault leaves RSP unchanged.
-    if (size === 8) e.store64(d, lo, hi); else e.store(d, lo, size);
+    // Memory destination: write first so a fault leaves RSP unchanged. An rSP base addresses the
+    // destination as it is after the pop, so the write happens there.
+    const dst: Operand = d.base === 4 ? { ...d, disp: d.disp + size } : d;
+    if (size === 8) e.store64(dst, lo, hi); else e.store(dst, lo, size);
     e.emit(commit);
     return;
   }
