@@ -100,6 +100,15 @@ export interface EncPrefixes {
   seg?: number;
 }
 
+/** The displacement size iced wants: 0 only for no displacement, 1 for disp8, else the address width. */
+function dispSize(m: Extract<EncOperand, { k: 'mem' }>, bitness: number): number {
+  const full = bitness === 64 ? 8 : bitness === 32 ? 4 : 2;
+  if (m.base === Register.RIP || m.base === Register.EIP) return full;
+  if (m.base === Register.None && m.index === Register.None) return full;
+  if (m.disp === 0) return 0;
+  return m.disp >= -128 && m.disp <= 127 ? 1 : full;
+}
+
 type Ins = InstanceType<typeof iced.Instruction>;
 type Mem = InstanceType<typeof iced.MemoryOperand>;
 const I = iced.Instruction;
@@ -157,7 +166,7 @@ export function encodeForm(code: number, ops: EncOperand[], ip: number, bitness:
   let ins: Ins | undefined;
   try {
     if (memOp) {
-      mem = new iced.MemoryOperand(memOp.base, memOp.index, memOp.scale, BigInt(memOp.disp), memOp.dispSize ?? 0, false, Register.None);
+      mem = new iced.MemoryOperand(memOp.base, memOp.index, memOp.scale, BigInt(memOp.disp), memOp.dispSize ?? dispSize(memOp, bitness), false, Register.None);
     }
     ins = create(code, ops, mem);
     mem = undefined; // the instruction took ownership of it
