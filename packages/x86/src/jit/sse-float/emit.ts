@@ -160,10 +160,7 @@ f2si(M.Cvttsd2si, F64, true);
 // ---- MXCSR ----
 
 table.set(M.Ldmxcsr, (e, i) => {
-  const v = e.tmp('mx');
-  e.emit(`const ${v} = rd32(c, ${e.ea(i.ops[0])});`);
-  e.emit(`if ((${v} & ~0xffff) !== 0) c.raise(13, 0);`);
-  e.emit(`st.mxcsr = ${v};`);
+  e.emit(`ssef.ldmxcsr(c, rd32(c, ${e.ea(i.ops[0])}));`);
 });
 table.set(M.Stmxcsr, (e, i) => {
   e.emit(`wr32(c, ${e.ea(i.ops[0])}, st.mxcsr);`);

@@ -8,7 +8,7 @@
 // MMX registers (st.fpr, 2·reg) or `m`, where the emitted code put a memory operand it read.
 import type { Cpu } from '../../cpu.js';
 import { CR0, CR4 } from '../../arch.js';
-import { F32, bits } from './fp.js';
+import { F32, MXCSR_MASK, bits } from './fp.js';
 import { lane, twoProductErr, twoSumTail } from './round.js';
 import { ADD, DIV, MUL, RCP, SQRT, SUB, arith, sqrt } from './arith.js';
 import { COMI_AUX, COMI_RES, cmpLane, relation } from './compare.js';
@@ -181,6 +181,19 @@ function f2si(c: Cpu, from: number, trunc: boolean, wide: boolean, src: Int32Arr
   return lo;
 }
 
+// ---- faults and MXCSR ----
+
+/** #GP(0): a misaligned 16-byte operand of a legacy-SSE packed form. */
+function gp(c: Cpu): never {
+  return c.raise(13, 0);
+}
+
+/** LDMXCSR: reserved bits (outside MXCSR_MASK) are #GP(0); unmasked flags do not fault here. */
+function ldmxcsr(c: Cpu, v: number): void {
+  if ((v & ~MXCSR_MASK) !== 0) c.raise(13, 0);
+  c.state.mxcsr = v >>> 0;
+}
+
 // ---- MMX operands ----
 
 /**
@@ -240,4 +253,4 @@ const cres = Int32Array.from(COMI_RES), caux = Int32Array.from(COMI_AUX);
  * No helper reads or writes guest general registers or flags (results that go there are
  * returned to the emitted code), so the group registers as pure for the register cache.
  */
-export const helpers = { m, mF32, mF64, bits, cres, caux, ar, un, cmp, comi, f2f, i2f, si2f, f2i, f2si, mf, mmx, ex };
+export const helpers = { m, mF32, mF64, bits, cres, caux, ar, un, cmp, comi, f2f, i2f, si2f, f2i, f2si, mf, mmx, ex, gp, ldmxcsr };

@@ -6,7 +6,8 @@ import type { Emitter } from '../emitter.js';
 export function source(e: Emitter, op: Operand, bytes: number, aligned: boolean): string {
   if (op.k === OK.Reg) return op.rc === RC.Mmx ? `st.fpr, ${2 * op.reg}` : `st.xmm, ${4 * op.reg}`;
   const ea = e.ea(op);
-  if (aligned) e.emit(`if ((${ea} & 15) !== 0) c.raise(13, 0);`);
+  // Through a (pure) helper call: a direct c.raise would make the register cache write back.
+  if (aligned) e.emit(`if ((${ea} & 15) !== 0) ssef.gp(c);`);
   if (bytes === 4) e.emit(`ssef.m[0] = rd32(c, ${ea});`);
   else {
     e.emit(`ssef.m[0] = rd64(c, ${ea}); ssef.m[1] = r[36];`);
