@@ -8,3 +8,4 @@ export * from './xz/index.js';
 export * from './gzip/index.js';
 export * from './lz4/index.js';
 export * from './linux/index.js';
+export * from './cpio/index.js';
