@@ -1,3 +1,3 @@
 export { decodeXz, readXzIndex, isXz, XZ_MAGIC, type XzStream } from './stream.js';
 export { decodeLzmaAlone } from './lzma-alone.js';
-export { CHECK } from './check.js';
+export { CHECK as XZ_CHECK } from './check.js';
