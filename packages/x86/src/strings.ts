@@ -95,11 +95,12 @@ function bulk(c: Cpu, kind: number, size: number, seg: number): boolean {
     const budget = c.runEnd - c.icount;
     if (budget < n) n = Math.max(1, Math.floor(budget));
     const bytes = n * size;
+    // MOVS reads before it writes: with both pages missing, the fault is the source's (a read).
+    const spa = kind === 0 ? c.translate(src, Access.Read, user) : 0;
+    if (spa < 0) return false;
     const dpa = c.translate(dst, Access.Write, user);
     if (dpa < 0) return false;
     if (kind === 0) {
-      const spa = c.translate(src, Access.Read, user);
-      if (spa < 0) return false;
       if (dpa > spa && dpa < spa + bytes) return false;
       c.u8.copyWithin(dpa, spa, spa + bytes);
       advance(c, RSI, 64, bytes);
