@@ -168,16 +168,27 @@ export class Cpu {
         if (x) return x;
         continue;
       }
+      const shadowBefore = s.intShadow;
       s.intShadow = false;
       this.cur = blk;
       this.ii = 0;
       this.blockStart = this.icount;
       this.icount += blk.n;
+      const stepping = this.mode.single;
       try {
         blk.fn();
         if (this.replay.length !== 0) { this.replay.length = 0; this.replayIp = NaN; }
       } catch (e) {
         const x = this.signal(e, blk);
+        if (x) return x;
+        continue;
+      }
+      // TF was set before the instruction: a single-step trap after it, unless it opened an
+      // interrupt shadow (MOV SS, STI), which holds the trap back one more instruction.
+      if (stepping && !s.intShadow) {
+        void shadowBefore;
+        s.dr[6] = (s.dr[6] % 65536) | 0x4000;
+        const x = this.exception(VEC.DB, undefined, 0, sys.IntKind.Exception, s.rip);
         if (x) return x;
       }
     }
@@ -190,6 +201,11 @@ export class Cpu {
       throw new UnimplementedError(`internal error: instruction ${this.ii} of a ${blk.n}-instruction block at ${hex(blk.rip)} raised ${e instanceof Fault ? `vector ${e.vector}` : e.exit.kind} without recording itself`);
     }
     if (e instanceof Fault) {
+      if (blk && e.vector === VEC.GP && e.errorCode === 0 && this.noncanonical && isStackRef(blk.insns[this.ii])) {
+        this.noncanonical = false;
+        return this.signal(new Fault(VEC.SS, 0), blk);
+      }
+      this.noncanonical = false;
       if (blk) {
         const insn = blk.insns[this.ii];
         this.icount = this.blockStart + this.ii;
@@ -286,7 +302,7 @@ export class Cpu {
   }
 
   // The state the block mode derives from, as last seen, and the mode derived from it.
-  private sigCr0 = NaN; private sigCr4 = 0; private sigEfer = 0; private sigCs = 0; private sigSs = 0; private sigSel = 0;
+  private sigCr0 = NaN; private sigCr4 = 0; private sigEfer = 0; private sigCs = 0; private sigSs = 0; private sigSel = 0; private sigTf = 0;
   private mode!: BlockMode;
   private modeKeyCur = 0;
   /** Bumped whenever any translation may have changed (TLB flushes, INVLPG). */
@@ -295,9 +311,9 @@ export class Cpu {
 
   private syncMode(): void {
     const s = this.state;
-    const csA = s.segAttr[SEG.CS], ssA = s.segAttr[SEG.SS], sel = s.segSel[SEG.CS];
-    if (s.cr0 === this.sigCr0 && s.cr4 === this.sigCr4 && s.efer === this.sigEfer && csA === this.sigCs && ssA === this.sigSs && sel === this.sigSel) return;
-    this.sigCr0 = s.cr0; this.sigCr4 = s.cr4; this.sigEfer = s.efer; this.sigCs = csA; this.sigSs = ssA; this.sigSel = sel;
+    const csA = s.segAttr[SEG.CS], ssA = s.segAttr[SEG.SS], sel = s.segSel[SEG.CS], tf = this.r[R.FLAGS] & FL.TF;
+    if (s.cr0 === this.sigCr0 && s.cr4 === this.sigCr4 && s.efer === this.sigEfer && csA === this.sigCs && ssA === this.sigSs && sel === this.sigSel && tf === this.sigTf) return;
+    this.sigCr0 = s.cr0; this.sigCr4 = s.cr4; this.sigEfer = s.efer; this.sigCs = csA; this.sigSs = ssA; this.sigSel = sel; this.sigTf = tf;
     this.mode = this.modeOf();
     this.modeKeyCur = modeKey(this.mode);
     const t = this.tlbs[this.mode.cpl === 3 ? 1 : 0];
@@ -320,6 +336,7 @@ export class Cpu {
       bitness, cpl: s.cpl, stackSize,
       em: (s.cr0 & CR0.EM) !== 0, ts: (s.cr0 & CR0.TS) !== 0, mp: (s.cr0 & CR0.MP) !== 0,
       osfxsr: (s.cr4 & CR4.OSFXSR) !== 0, osxmmexcpt: (s.cr4 & CR4.OSXMMEXCPT) !== 0,
+      single: (this.r[R.FLAGS] & FL.TF) !== 0,
     };
   }
 
@@ -394,7 +411,7 @@ export class Cpu {
       joined.set(this.u8.subarray(hpa2, hpa2 + 15), bytes.length);
       bytes = joined;
     }
-    const d = decodeRun(bytes, rip, mode.bitness, MAX_BLOCK_INSNS,
+    const d = decodeRun(bytes, rip, mode.bitness, mode.single ? 1 : MAX_BLOCK_INSNS,
       (insn) => endsBlock(insn) || insn.next >= ripAtPageEnd, this.keepSource);
     if (d.insns.length === 0) {
       // The first instruction runs into a page we could not map: fault on that page.
@@ -416,6 +433,9 @@ export class Cpu {
 
   // ======================================================================== memory slow paths
 
+  /** The last translation failed on a non-canonical address (a stack reference makes that #SS). */
+  private noncanonical = false;
+
   /** Guest-physical address of the last translation that found no RAM (an MMIO access). */
   mmioGpa = 0;
 
@@ -423,7 +443,7 @@ export class Cpu {
   translate(la: number, access: Access, user: boolean): number {
     const s = this.state;
     if ((s.efer & EFER.LMA) !== 0) {
-      if (la < -140737488355328 || la >= 140737488355328) throw new Fault(VEC.GP, 0);
+      if (la < -140737488355328 || la >= 140737488355328) { this.noncanonical = true; throw new Fault(VEC.GP, 0); }
     }
     const w = this.walkOut;
     walk(s, la, access, user, this.physMap, this.dv, w);
@@ -673,7 +693,11 @@ export class Cpu {
   loadSegment(seg: number, sel: number): void { sys.loadSegment(this, seg, sel); }
   writeCr(n: number, lo: number, hi: number): void { sys.writeCr(this, n, lo, hi); }
   readCr(n: number, reg: number, wide: boolean): void {
-    if (n === 8) { this.state.set64(reg, this.state.cr8); return; }
+    if (n === 8) {
+      if (this.state.cpl !== 0) throw new Fault(VEC.GP, 0);
+      this.state.set64(reg, this.state.cr8);
+      return;
+    }
     sys.readCr(this, n, reg, wide);
   }
   loadDescriptorTable(idt: boolean, ea: number): void { sys.loadDescriptorTable(this, idt, ea); }
@@ -839,6 +863,8 @@ export class Cpu {
       case MSR.EFER: {
         const allowed = EFER.SCE | EFER.LME | EFER.NXE;
         if ((lo & ~(allowed | EFER.LMA)) !== 0 || hi !== 0) throw new Fault(VEC.GP, 0);
+        // LME cannot change while paging is on (SDM: #GP when CR0.PG = 1).
+        if ((s.cr0 & CR0.PG) !== 0 && ((lo ^ s.efer) & EFER.LME) !== 0) throw new Fault(VEC.GP, 0);
         s.efer = (s.efer & EFER.LMA) | (lo & allowed);
         this.flushTlb();
         return true;
@@ -863,6 +889,13 @@ export class Cpu {
         return false;
     }
   }
+}
+
+/** Memory references through SS (explicit, RSP/RBP-based, or the stack instructions') fault with #SS. */
+function isStackRef(i: Insn | undefined): boolean {
+  if (!i) return false;
+  if (i.stackInc !== 0) return true;
+  return i.ops.some((o) => o.k === 2 /* OK.Mem */ && o.seg === SEG.SS);
 }
 
 export function hex(v: number): string {

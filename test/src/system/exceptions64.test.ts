@@ -2,7 +2,7 @@ import { systemSuite } from './harness.js';
 import { exceptions64Kernel } from './kernels/exceptions64.js';
 import { all, branchFaultsAtBranch, extBit, idtIndexInLongMode, int1IsDebugTrap, noncanonicalStackIsSS } from './sdm.js';
 
-systemSuite('exceptions64', exceptions64Kernel, ({ agree, knownBug }) => {
+systemSuite('exceptions64', exceptions64Kernel, ({ agree }) => {
   agree('exc.ud', '#UD: UD2, CR1, LOCK on a NOP, opcodes invalid in 64-bit mode');
   agree('exc.de', '#DE: division by zero and quotient overflow at 32 and 64 bits');
   agree('exc.bp', '#BP: INT3 and INT 3 are traps (RIP after the instruction)');
@@ -13,15 +13,11 @@ systemSuite('exceptions64', exceptions64Kernel, ({ agree, knownBug }) => {
   agree('exc.np', '#NP: not-present data segment and gate', idtIndexInLongMode);
   agree('exc.ss.ss', '#SS: a not-present stack segment');
   agree('exc.ss.null', 'a null SS at CPL 0 is allowed in 64-bit mode');
-  // Serval raises #GP(0) for every non-canonical address: Cpu.translate (cpu.ts) does not know the
-  // segment of the access, so stack references (RSP/RBP based) get #GP instead of #SS.
-  knownBug('exc.ss.noncanonical', '#SS(0) for non-canonical stack references (RBP-based, PUSH)', noncanonicalStackIsSS);
+  agree('exc.ss.noncanonical', '#SS(0) for non-canonical stack references (RBP-based, PUSH)', noncanonicalStackIsSS);
   agree('exc.ist', 'IST: a gate with IST 1 switches to that stack at the same privilege');
   agree('exc.user', 'from CPL 3: gate DPL checks, INT1 without them, privileged instructions, IRETQ to CPL 0, RSP0',
     all(idtIndexInLongMode, int1IsDebugTrap));
-  // MOV from CR8 at CPL 3 bypasses system.ts (Cpu.readCr in cpu.ts answers CR8 itself), and MOV
-  // to/from debug registers has no CPL check (readDr/writeDr in jit/helpers.ts): no #GP(0).
-  knownBug('exc.cpl3', 'MOV from CR8 and MOV to/from DR0-DR7 at CPL 3 raise #GP(0)');
+  agree('exc.cpl3', 'MOV from CR8 and MOV to/from DR0-DR7 at CPL 3 raise #GP(0)');
   agree('exc.nested', 'faults while delivering: benign first events let the second through (EXT set for exceptions); contributory pairs and #PF pairs make #DF on IST 1, CR2 of the second #PF',
     extBit(['exc.nested.ud-np-cs']));
 });

@@ -37,9 +37,7 @@ describe('sdm64: control-register and EFER checks QEMU does not make, on Serval'
   it('SYSCALL in compatibility mode: #UD (Intel)', () => {
     expectLine('sdm.syscall.compat-mode', 'exc=06 rip=L+00000000 cs=0008 fl=00000887 sp=0000000000190000 ss=0018 frame=000000000018ffd8 if=0');
   });
-  // Known gap in Cpu.writeMsr (cpu.ts): EFER.LME may change while CR0.PG = 1, which the SDM
-  // forbids (#GP(0), Vol. 4 / WRMSR): Serval accepts the write and leaves LMA set.
-  it.fails('WRMSR to EFER: #GP(0) for changing LME while paging is on', () => {
+  it('WRMSR to EFER: #GP(0) for changing LME while paging is on', () => {
     expectLine('sdm.efer.lme-off-with-paging', GP0);
   });
 });

@@ -21,14 +21,17 @@ export interface BlockMode {
   mp: boolean;
   osfxsr: boolean;
   osxmmexcpt: boolean;
+  /** RFLAGS.TF: blocks of one instruction, each followed by a single-step #DB. */
+  single: boolean;
 }
 
 /** Packs the parts of a mode that select different code into a small integer (part of a block's key). */
 export function modeKey(m: BlockMode): number {
   return (m.bitness >> 5) | (m.cpl << 2) | ((m.stackSize >> 2) << 4) |
-    (m.em ? 64 : 0) | (m.ts ? 128 : 0) | (m.mp ? 256 : 0) | (m.osfxsr ? 512 : 0) | (m.osxmmexcpt ? 1024 : 0);
+    (m.em ? 64 : 0) | (m.ts ? 128 : 0) | (m.mp ? 256 : 0) | (m.osfxsr ? 512 : 0) | (m.osxmmexcpt ? 1024 : 0) |
+    (m.single ? 2048 : 0);
 }
-export const MODE_KEY_SPAN = 2048;
+export const MODE_KEY_SPAN = 4096;
 
 export class UnsupportedInsn extends Error {}
 

@@ -394,5 +394,15 @@ export function canon(_c: Cpu, v: number): number {
 export function loadSeg(c: Cpu, seg: number, sel: number): void { c.loadSegment(seg, sel & 0xffff); }
 export function writeCr(c: Cpu, n: number, lo: number, hi: number): void { c.writeCr(n, lo, hi); }
 export function readCr(c: Cpu, n: number, reg: number, wide: boolean): void { c.readCr(n, reg, wide); }
-export function writeDr(c: Cpu, n: number, lo: number, hi: number): void { c.state.dr[n] = (hi >>> 0) * 4294967296 + (lo >>> 0); }
-export function readDr(c: Cpu, n: number, reg: number, _wide: boolean): void { c.state.set64(reg, c.state.dr[n]); }
+/** Debug registers are CPL-0 only; DR4/DR5 alias DR6/DR7 (CR4.DE clear) or are #UD (CR4.DE set). */
+function drIndex(c: Cpu, n: number): number {
+  if (c.state.cpl !== 0) throw new Fault(VEC.GP, 0);
+  if (n === 4 || n === 5) {
+    if (c.state.cr4 & 8) throw new Fault(VEC.UD);
+    return n + 2;
+  }
+  if (n > 7) throw new Fault(VEC.UD);
+  return n;
+}
+export function writeDr(c: Cpu, n: number, lo: number, hi: number): void { c.state.dr[drIndex(c, n)] = (hi >>> 0) * 4294967296 + (lo >>> 0); }
+export function readDr(c: Cpu, n: number, reg: number, _wide: boolean): void { c.state.set64(reg, c.state.dr[drIndex(c, n)]); }
