@@ -50,8 +50,10 @@ export function compareOutcome(c: Case, nat: Outcome, sv: Outcome): Verdict {
       diff(soft.gpr?.includes(i) ?? false, `${GPR[i]}: host ${hex(nat.gpr[i])}, serval ${hex(sv.gpr[i])}`);
     }
   }
+  // A case stopped by a signal shows the flags as the instructions before that point left them.
+  const undef = nat.status === 1 ? c.undefAt?.find(([ip]) => ip === nat.rip)?.[1] ?? c.undefFlags : c.undefFlags;
   const fd = (nat.rflags ^ sv.rflags) & FLAGS_COMPARED;
-  if (fd & ~c.undefFlags) diff(false, `rflags: host ${hex(nat.rflags & FLAGS_COMPARED)}, serval ${hex(sv.rflags & FLAGS_COMPARED)} (differ ${hex(fd & ~c.undefFlags)})`);
+  if (fd & ~undef) diff(false, `rflags: host ${hex(nat.rflags & FLAGS_COMPARED)}, serval ${hex(sv.rflags & FLAGS_COMPARED)} (differ ${hex(fd & ~undef)})`);
   else if (fd) v.undefFlags = true;
 
   const a = nat.fx, b = sv.fx;
@@ -97,7 +99,7 @@ export function report(c: Case, v: Verdict): string {
   const regs = c.gpr.map((g, i) => `${GPR[i]}=${hex(g)}`).join(' ');
   return [
     `[${c.group}] ${c.text}  (code at ${hex(CODE_BASE + c.codeOff)}${c.compat ? ', compat' : ''})`,
-    `  start: ${regs} rflags=${hex(c.rflags)}`,
+    `  start: ${regs} rflags=${hex(c.rflags)} image=${c.image}${c.patches.length ? ` patches=${c.patches.map((p) => `+${hex(p.off)}:${bytesHex(p.bytes)}`).join(',')}` : ''}`,
     ...v.hard.map((d) => `  ${d}`),
     ...v.soft.map((d) => `  (soft) ${d}`),
   ].join('\n');

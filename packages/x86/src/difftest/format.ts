@@ -47,6 +47,8 @@ export interface Case {
   forms: string[];
   /** EFLAGS bits the SDM leaves undefined at the end of the case. */
   undefFlags: number;
+  /** For multi-instruction cases: [address, flags undefined before the instruction there] (a fault stops there). */
+  undefAt?: [number, number][];
   /** Results allowed to differ between CPU vendors (compared, but differences are only counted). */
   soft?: SoftSpec;
   /** Human-readable listing, for mismatch reports. */

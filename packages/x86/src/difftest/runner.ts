@@ -58,13 +58,13 @@ export interface Executed {
   serval: Outcome[];
 }
 
-export function execute(run: Run, maxReports = 20): Executed {
+/** Runs `run` on both sides; verdicts accumulate into `groups` (pass the same map for every chunk). */
+export function execute(run: Run, groups = new Map<string, GroupStats>(), maxReports = 20): Executed {
   let t = Date.now();
   const nat = runNative(run);
   const tn = Date.now() - t; t = Date.now();
   const sv = runServal(run, nat.selectors);
-  if (process.env.DT_TIME) console.log(`native ${tn} ms, serval ${Date.now() - t} ms`);
-  const groups = new Map<string, GroupStats>();
+  if (process.env.SERVAL_DIFFTEST_TIME) console.log(`${run.cases.length} cases: native ${tn} ms, serval ${Date.now() - t} ms`);
   run.cases.forEach((c: Case, k) => {
     let g = groups.get(c.group);
     if (!g) { g = stats(c.group); groups.set(c.group, g); }

@@ -59,29 +59,26 @@ function setFlags8(c: Cpu, res: number, cf: number, af: number, of: number): voi
 }
 
 export const intxHelpers = {
-  /**
-   * ENTER: push rBP, copy `level - 1` outer frame pointers, push the new frame pointer, allocate.
-   * Reads come first and the pushes are checked before any register changes.
-   */
+  /** ENTER: push rBP, copy `level - 1` outer frame pointers, push the new frame pointer, allocate. */
   enter(c: Cpu, opSize: number, alloc: number, levelImm: number, stackWidth: number): void {
     const level = levelImm & 31;
     const sp = getReg(c, 4, stackWidth), bp = getReg(c, 5, stackWidth);
-    // Values travel as [lo, hi] int32 pairs: a 64-bit frame pointer does not fit a double exactly.
-    const outer: [number, number][] = [];
-    for (let k = 1; k < level; k++) {
-      const at = stackLinear(c, wrapSp(bp - k * opSize, stackWidth));
-      if (opSize === 8) outer.push([c.readLinear(at, 4) | 0, c.readLinear(at + 4, 4) | 0]);
-      else outer.push([c.readLinear(at, opSize), 0]);
-    }
     let p = sp;
+    // Values travel as [lo, hi] int32 pairs: a 64-bit frame pointer does not fit a double exactly.
     const push = (lo: number, hi: number) => {
       p = wrapSp(p - opSize, stackWidth);
       c.writeLinear(stackLinear(c, p), opSize, lo, hi);
     };
     if (opSize === 8) push(c.r[10], c.r[11]); else push(opSize === 4 ? c.r[10] : c.r16[20], 0);
     const frame = p;
-    for (const [lo, hi] of outer) push(lo, hi);
+    // Each outer frame pointer is read and pushed in turn: the copy may overlap what it copies.
+    for (let k = 1; k < level; k++) {
+      const at = stackLinear(c, wrapSp(bp - k * opSize, stackWidth));
+      if (opSize === 8) push(c.readLinear(at, 4) | 0, c.readLinear(at + 4, 4) | 0);
+      else push(c.readLinear(at, opSize), 0);
+    }
     if (level > 0) push(frame % P32 | 0, Math.floor(frame / P32) | 0);
+    // Registers change only once every access has succeeded.
     if (c.state.is64 || stackWidth === 8) setStackReg(c, 5, 8, frame);
     else if (stackWidth === 4) setStackReg(c, 5, 4, frame);
     else c.r16[20] = frame & 0xffff;

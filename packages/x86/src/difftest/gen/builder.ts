@@ -232,6 +232,7 @@ export class CaseBuilder {
     return {
       code, codeOff: this.codeOff, image: this.image, patches: this.patches, gpr: this.gpr, rflags: this.rflags,
       fx: this.fx, compat: this.compat || undefined, group, forms: this.forms, undefFlags: undefinedFlags(dec),
+      undefAt: dec.length > 1 ? undefinedBefore(dec, start) : undefined,
       soft: Object.keys(this.soft).length ? this.soft : undefined,
       text: dec.map((d) => d.text).join('; '),
       ...extra,
@@ -279,6 +280,17 @@ function decodeCached(code: Uint8Array, ip: number, bits: 16 | 32 | 64): ReturnT
 // trusted to define flags an earlier instruction left undefined.
 const MAYBE_NO_FLAGS = /^(rol|ror|rcl|rcr|shl|sal|shr|sar|shld|shrd) /;
 
+/** The flags left undefined before each instruction of a straight-line run, by address. */
+export function undefinedBefore(dec: ReturnType<typeof decodeForms>, start: number): [number, number][] {
+  const out: [number, number][] = [];
+  let ip = start;
+  for (let k = 0; k < dec.length; k++) {
+    out.push([ip, undefinedFlags(dec.slice(0, k))]);
+    ip += dec[k].len;
+  }
+  return out;
+}
+
 /** The EFLAGS bits left undefined at the end of a straight-line run. */
 export function undefinedFlags(dec: ReturnType<typeof decodeForms>): number {
   let u = 0;
@@ -286,6 +298,9 @@ export function undefinedFlags(dec: ReturnType<typeof decodeForms>): number {
     const defined = d.flagsWritten & ~d.flagsUndefined;
     if (!MAYBE_NO_FLAGS.test(d.text)) u &= ~defined;
     u |= d.flagsUndefined;
+    // RCL/RCR by a multiple of width + 1 rotate nothing and iced says no flag changes, but AMD
+    // still writes OF (undefined for every count but 1).
+    if (/^rc[lr] /.test(d.text) && !/,1$/.test(d.text)) u |= 0x800;
   }
   return u;
 }

@@ -37,6 +37,7 @@ export interface PickOptions {
   outside?: number;
 }
 
+const R = Register as unknown as Record<string, number>;
 const SEGS = [Register.ES, Register.CS, Register.SS, Register.DS, Register.FS, Register.GS];
 
 function regSize(kind: number): number {
@@ -127,6 +128,8 @@ export function pickOperands(b: CaseBuilder, f: FormInfo, o: PickOptions = {}): 
       case K.mm_or_mem:
         if (rng.bool(memRate)) memory(); else { const n = rng.int(8); ops.push({ k: 'reg', reg: mm(n) }); slots.push({ k: 'mm', n }); }
         break;
+      case K.cr_reg: ops.push({ k: 'reg', reg: R[`CR${rng.pick([0, 2, 3, 4, 8])}`] }); slots.push({ k: 'other' }); break;
+      case K.dr_reg: ops.push({ k: 'reg', reg: R[`DR${rng.pick([0, 1, 2, 3, 6, 7])}`] }); slots.push({ k: 'other' }); break;
       case K.st0: ops.push({ k: 'reg', reg: st(0) }); slots.push({ k: 'st', n: 0 }); break;
       case K.sti_opcode: { const n = rng.int(8); ops.push({ k: 'reg', reg: st(n) }); slots.push({ k: 'st', n }); break; }
       default:

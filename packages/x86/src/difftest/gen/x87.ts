@@ -32,6 +32,13 @@ const DEFINES_C = new Set<number>([M.Fcom, M.Fcomp, M.Fcompp, M.Fucom, M.Fucomp,
   M.Fnstsw, M.Fstsw, M.Fnstenv, M.Fstenv, M.Fnstcw, M.Fstcw, M.Fldcw, M.Fxsave, M.Fxsave64, M.Wait, M.Fnop,
   M.Fnclex, M.Fclex]);
 
+/**
+ * Undocumented aliases of FSTP ST(i) (D9 D8+i, DF D0+i, DF D8+i). On this AMD part they pop an
+ * empty ST(0) without a stack fault (no IE/SF, the destination untouched); nothing documents what
+ * other parts do, so their results count as implementation-specific.
+ */
+const ALIASES = new Set(['Fstpnce_sti', 'Fstp_sti_DFD0', 'Fstp_sti_DFD8']);
+
 function x87Fx(val: Rng): Uint8Array {
   return makeFx(val, { unmaskX87: 0.12, emptyReg: 0.2, unmaskSse: 0 });
 }
@@ -90,7 +97,7 @@ export function x87Case(g: GenContext, f: FormInfo, seqLen = 1): Case | undefine
   try {
     const base = seqLen > 1 ? 13 : undefined;
     if (base !== undefined) b.setReg(base, BigInt(DATA_BASE + 0x1000 + b.rng.int(0xd000)));
-    const pool = seqLen > 1 ? x87Forms().filter((x) => !/Fxsave|Fxrstor|Frstor|Fnsave|Fsave|Fldenv/.test(x.name)) : [f];
+    const pool = seqLen > 1 ? x87Forms().filter((x) => !/Fxsave|Fxrstor|Frstor|Fnsave|Fsave|Fldenv/.test(x.name) && !ALIASES.has(x.name)) : [f];
     for (let k = 0; k < seqLen; k++) {
       const form = k === 0 ? f : b.rng.pick(pool);
       const align = /Fxsave|Fxrstor/.test(form.name) ? 16 : undefined;
@@ -99,7 +106,7 @@ export function x87Case(g: GenContext, f: FormInfo, seqLen = 1): Case | undefine
       const mem = p.slots.find((s) => s.k === 'mem');
       const fields = mem && mem.k === 'mem' ? pointerFields(form, mem.off) : undefined;
       if (fields) soft.mem = [...(soft.mem ?? []), ...fields];
-      if (TRANSCENDENTAL.has(form.mnem)) soft.all = true;
+      if (TRANSCENDENTAL.has(form.mnem) || ALIASES.has(form.name)) soft.all = true;
       if (!DEFINES_C.has(form.mnem)) soft.fswMask = 0x4500;
       if (/m80bcd/.test(form.name) && form.mnem === M.Fbld) soft.st = true; // invalid BCD digits load as undefined
       b.insn(form.code, p.ops);
