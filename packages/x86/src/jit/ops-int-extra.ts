@@ -11,6 +11,7 @@ import { Fault } from '../signals.js';
 import { Access } from '../mmu.js';
 import { type Emitter } from './emitter.js';
 import { registerGroup } from './ops-ext.js';
+import { probeRmw } from './ops-alu.js';
 
 const P32 = 4294967296;
 
@@ -59,6 +60,8 @@ function setFlags8(c: Cpu, res: number, cf: number, af: number, of: number): voi
 }
 
 export const intxHelpers = {
+  setZf,
+
   /** ENTER: push rBP, copy `level - 1` outer frame pointers, push the new frame pointer, allocate. */
   enter(c: Cpu, opSize: number, alloc: number, levelImm: number, stackWidth: number): void {
     const level = levelImm & 31;
@@ -243,6 +246,21 @@ function emitIntx(e: Emitter, i: Insn): boolean {
       e.fault();
       e.emit(`intx.popa(c, ${i.mnem === M.Popad ? 4 : 2}, ${stackWidth(e)});`);
       return true;
+    case M.Salc:
+      // Undocumented but on every part: AL = CF ? 0xFF : 0, flags unchanged.
+      e.emit('r8[0] = (r[34] & 1) ? 0xff : 0;');
+      return true;
+    case M.Arpl: {
+      // ARPL r/m16, r16: raise the destination selector's RPL to the source's (ZF says whether it did).
+      const [d, s] = i.ops;
+      probeRmw(e, d, 2);
+      const v = e.tmp('v'), src = e.tmp('s');
+      e.emit(`const ${v} = ${e.load(d, 2)}, ${src} = r16[${4 * s.reg}];`);
+      e.emit(`if ((${v} & 3) < (${src} & 3)) {`);
+      e.store(d, `(${v} & ~3) | (${src} & 3)`, 2);
+      e.emit('intx.setZf(c, true); } else intx.setZf(c, false);');
+      return true;
+    }
     case M.Bound: {
       const [r, m] = i.ops;
       const ea = e.ea(m);
