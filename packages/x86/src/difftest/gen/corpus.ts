@@ -53,6 +53,7 @@ export function plans(scale = 1): GroupPlan[] {
       ],
     },
     { group: 'integer', variants: 4, layouts: times(r(2000), () => [seqCase]) },
+    { group: 'integer32', variants: 6, layouts: times(r(5), () => intForms(32).map((f) => (g: GenContext) => intCase(g, f, true))) },
     { group: 'string', variants: 6, layouts: times(r(400), () => STRING_OPS.map((op) => (g: GenContext) => stringCase(g, op))) },
     { group: 'x87', variants: 6, layouts: [
       ...times(r(10), () => x87Forms().map((f) => (g: GenContext) => x87Case(g, f))),

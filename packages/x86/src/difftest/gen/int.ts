@@ -45,11 +45,21 @@ export function isFlow(f: FormInfo): boolean {
 }
 export const isJcc = (f: FormInfo) => JCC.has(f.mnem);
 
-/** The integer forms the single-instruction generator covers. */
-export function intForms(): FormInfo[] {
-  return listForms(64).filter((f) =>
-    f.features.every((x) => (SERVAL_FEATURES.has(x) || HINTS.has(x)) && !NOT_INT.has(x)) && !f.privileged && f.cpl3 && !f.io && !EXCLUDED.has(f.mnem) &&
-    !isFlow(f) && !/^Mov_Sreg|^Pop[wq]_(FS|GS)$/.test(f.name));
+const formCache = new Map<number, FormInfo[]>();
+
+/**
+ * The integer forms the single-instruction generator covers, in 64-bit mode or (32) in 32-bit
+ * compatibility mode, where INTO, BOUND, ARPL, the BCD adjustments and PUSHA/POPA exist too.
+ */
+export function intForms(bitness: 32 | 64 = 64): FormInfo[] {
+  let forms = formCache.get(bitness);
+  if (forms) return forms;
+  forms = listForms(bitness).filter((f) =>
+    f.features.every((x) => (SERVAL_FEATURES.has(x) || HINTS.has(x)) && !NOT_INT.has(x)) && !f.privileged && f.cpl3 && !f.io &&
+    (!EXCLUDED.has(f.mnem) || (bitness === 32 && f.mnem === M.Into)) &&
+    !isFlow(f) && !/^Mov_Sreg|^Pop[wdq]_(ES|SS|DS|FS|GS)$|^Popw_CS$/.test(f.name));
+  formCache.set(bitness, forms);
+  return forms;
 }
 
 /** Privileged forms: at CPL 3 each must raise #GP (a sample per case; the values do not matter). */
@@ -63,8 +73,9 @@ const SHIFTS = new Set<number>([M.Rol, M.Ror, M.Rcl, M.Rcr, M.Shl, M.Sal, M.Shr,
 const COUNTS = [0n, 1n, 2n, 7n, 8n, 9n, 15n, 16n, 17n, 31n, 32n, 33n, 63n, 64n, 65n, 0xffn, 0x80n, 0x20n, 0x40n];
 
 /** One case of single form `f` (undefined when the operands drawn cannot be encoded). */
-export function intCase(g: GenContext, f: FormInfo): Case | undefined {
+export function intCase(g: GenContext, f: FormInfo, compat = false): Case | undefined {
   const b = new CaseBuilder(g);
+  b.compat = compat;
   const rng = b.rng, val = b.val;
   const avoid = new Set<number>();
   let room = 0;
@@ -91,7 +102,7 @@ export function intCase(g: GenContext, f: FormInfo): Case | undefined {
     // XLAT's implicit [rBX + AL] operand has no encoder shape: its bytes are fixed.
     b.raw(new Uint8Array(rng.bool(0.3) ? [0x48, 0xd7] : [0xd7]));
     b.forms.push(f.name);
-    return b.build('integer');
+    return b.build(compat ? 'integer32' : 'integer');
   }
   let picked: Picked;
   let lock = false;
@@ -109,7 +120,7 @@ export function intCase(g: GenContext, f: FormInfo): Case | undefined {
     if (process.env.DT_DEBUG) console.log(f.name, String(e));
     return undefined;
   }
-  const c = b.build('integer');
+  const c = b.build(compat ? 'integer32' : 'integer');
   softFor(f, picked.slots, c);
   return c;
 }
@@ -155,6 +166,15 @@ function setUp(b: CaseBuilder, f: FormInfo, s: Slot[], rng: Rng): void {
       b.patch(Number(b.gpr[RSP] - 0x20000000n), leN(BigInt(v), 8));
       break;
     }
+    case M.Bound:
+      // Bounds around the index half the time, so both outcomes (#BR or nothing) occur.
+      if (s[1].k === 'mem' && s[0].k === 'gpr' && rng.bool(0.5)) {
+        const w = s[0].size * 8, lo = BigInt.asIntN(w, b.value(w)), hi = lo + BigInt(rng.int(1000));
+        const v = lo + BigInt(rng.int(Number(hi - lo) + 3)) - 1n;
+        b.patchInt(s[1].off, s[0].size, lo); b.patchInt(s[1].off + s[0].size, s[0].size, hi);
+        setSlot(b, s[0], BigInt.asUintN(w, v));
+      }
+      break;
     case M.Bt: case M.Bts: case M.Btr: case M.Btc:
       if (s[0].k === 'mem' && s[1].k === 'gpr') {
         const off = BigInt(rng.range(-2000, 2000));

@@ -118,6 +118,10 @@ export function pickOperands(b: CaseBuilder, f: FormInfo, o: PickOptions = {}): 
         ops.push({ k: 'reg', reg: SEGS[s] }); slots.push({ k: 'other' });
         break;
       }
+      case K.es: ops.push({ k: 'reg', reg: Register.ES }); slots.push({ k: 'other' }); break;
+      case K.cs: ops.push({ k: 'reg', reg: Register.CS }); slots.push({ k: 'other' }); break;
+      case K.ss: ops.push({ k: 'reg', reg: Register.SS }); slots.push({ k: 'other' }); break;
+      case K.ds: ops.push({ k: 'reg', reg: Register.DS }); slots.push({ k: 'other' }); break;
       case K.fs: ops.push({ k: 'reg', reg: Register.FS }); slots.push({ k: 'other' }); break;
       case K.gs: ops.push({ k: 'reg', reg: Register.GS }); slots.push({ k: 'other' }); break;
       case K.xmm_reg: case K.xmm_rm: { const n = rng.int(16); ops.push({ k: 'reg', reg: xmm(n) }); slots.push({ k: 'xmm', n }); break; }
