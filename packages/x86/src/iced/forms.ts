@@ -36,16 +36,22 @@ for (const [k, v] of Object.entries(iced.Code)) if (typeof v === 'number') codeN
 
 const formCache = new Map<number, FormInfo[]>();
 
-/** All legacy-encoded (non-VEX/EVEX/XOP/3DNow!) instruction forms available in `bitness`-bit mode. */
-export function listForms(bitness: 16 | 32 | 64): FormInfo[] {
-  const hit = formCache.get(bitness);
+/**
+ * All legacy-encoded instruction forms available in `bitness`-bit mode; with `vex`, the VEX-encoded
+ * ones as well (EVEX, XOP and 3DNow! never).
+ */
+export function listForms(bitness: 16 | 32 | 64, vex = false): FormInfo[] {
+  const key = bitness + (vex ? 1000 : 0);
+  const hit = formCache.get(key);
   if (hit) return hit;
   const out: FormInfo[] = [];
   for (let code = 0; code < codeNames.length; code++) {
     if (codeNames[code] === undefined) continue;
     const op = iced.CodeExt.opCode(code);
     try {
-      if (!op.isInstruction || op.encoding !== iced.EncodingKind.Legacy || op.decoderOption !== 0) continue;
+      const enc = op.encoding;
+      if (!op.isInstruction || op.decoderOption !== 0) continue;
+      if (enc !== iced.EncodingKind.Legacy && !(vex && enc === iced.EncodingKind.VEX)) continue;
       if (!(bitness === 64 ? op.mode64 : bitness === 32 ? op.mode32 : op.mode16)) continue;
       const ops: number[] = [];
       for (let i = 0; i < op.opCount; i++) ops.push(op.opKind(i));
@@ -59,7 +65,7 @@ export function listForms(bitness: 16 | 32 | 64): FormInfo[] {
       op.free();
     }
   }
-  formCache.set(bitness, out);
+  formCache.set(key, out);
   return out;
 }
 
@@ -150,6 +156,13 @@ function create(code: number, ops: EncOperand[], mem: Mem | undefined): Ins {
     case 'mrr': return I.createMemRegReg(code, m, reg(1), reg(2));
     case 'mri': { const x = imm(2); return x.n < 0 ? I.createMemRegI32(code, m, reg(1), x.n) : I.createMemRegU32(code, m, reg(1), x.n); }
     case 'rii': return I.createRegU32U32(code, reg(0), imm(1).n >>> 0, imm(2).n >>> 0);
+    // VEX forms: a second source in vvvv, and a register or immediate in imm8[7:4].
+    case 'rrm': return I.createRegRegMem(code, reg(0), reg(1), m);
+    case 'rrrr': return I.createRegRegRegReg(code, reg(0), reg(1), reg(2), reg(3));
+    case 'rrrm': return I.createRegRegRegMem(code, reg(0), reg(1), reg(2), m);
+    case 'rrmr': return I.createRegRegMemReg(code, reg(0), reg(1), m, reg(3));
+    case 'rrri': return I.createRegRegRegU32(code, reg(0), reg(1), reg(2), imm(3).n >>> 0);
+    case 'rrmi': return I.createRegRegMemU32(code, reg(0), reg(1), m, imm(3).n >>> 0);
     default: throw new Error(`no encoder shape for operands '${pat}'`);
   }
 }

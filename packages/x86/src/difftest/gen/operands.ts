@@ -128,6 +128,12 @@ export function pickOperands(b: CaseBuilder, f: FormInfo, o: PickOptions = {}): 
       case K.xmm_or_mem:
         if (rng.bool(memRate)) memory(); else { const n = rng.int(16); ops.push({ k: 'reg', reg: xmm(n) }); slots.push({ k: 'xmm', n }); }
         break;
+      case K.xmm_vvvv: case K.xmm_is4: { const n = rng.int(16); ops.push({ k: 'reg', reg: xmm(n) }); slots.push({ k: 'xmm', n }); break; }
+      case K.ymm_reg: case K.ymm_rm: case K.ymm_vvvv: case K.ymm_is4: { const n = rng.int(16); ops.push({ k: 'reg', reg: R[`YMM${n}`] }); slots.push({ k: 'other' }); break; }
+      case K.ymm_or_mem:
+        if (rng.bool(memRate)) memory(); else { const n = rng.int(16); ops.push({ k: 'reg', reg: R[`YMM${n}`] }); slots.push({ k: 'other' }); }
+        break;
+      case K.r32_vvvv: case K.r64_vvvv: register(kind === K.r32_vvvv ? 4 : 8); break;
       case K.mm_reg: case K.mm_rm: { const n = rng.int(8); ops.push({ k: 'reg', reg: mm(n) }); slots.push({ k: 'mm', n }); break; }
       case K.mm_or_mem:
         if (rng.bool(memRate)) memory(); else { const n = rng.int(8); ops.push({ k: 'reg', reg: mm(n) }); slots.push({ k: 'mm', n }); }
