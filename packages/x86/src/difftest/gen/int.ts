@@ -166,6 +166,12 @@ function setUp(b: CaseBuilder, f: FormInfo, s: Slot[], rng: Rng): void {
       b.patch(Number(b.gpr[RSP] - 0x20000000n), leN(BigInt(v), 8));
       break;
     }
+    case M.Bsf: case M.Bsr:
+      // A zero source leaves the destination "undefined": AMD keeps it, Intel may not; make zero a
+      // known, marked case and the rest non-zero.
+      if (rng.bool(0.15)) setSlot(b, s[1], 0n);
+      else if (s[1].k === 'mem' || (s[1].k === 'gpr' && !b.fixed.has(s[1].n))) setSlot(b, s[1], b.value(s[1].size * 8) | (1n << BigInt(rng.int(s[1].size * 8))));
+      break;
     case M.Bound:
       // Bounds around the index half the time, so both outcomes (#BR or nothing) occur.
       if (s[1].k === 'mem' && s[0].k === 'gpr' && rng.bool(0.5)) {
@@ -199,6 +205,18 @@ function softFor(f: FormInfo, s: Slot[], c: Case): void {
     }
   }
   if (f.mnem === M.Bswap && s[0].k === 'gpr' && s[0].size === 2) c.soft = { gpr: [s[0].n] };
+  if ((f.mnem === M.Bsf || f.mnem === M.Bsr) && s[0].k === 'gpr') {
+    const src = s[1].k === 'gpr' ? c.gpr[s[1].n] & ((1n << BigInt(s[1].size * 8)) - 1n) : undefined;
+    const zeroPatch = s[1].k === 'mem' && c.patches.some((p) => p.off === (s[1] as { off: number }).off && p.bytes.every((x) => x === 0));
+    if (src === 0n || zeroPatch) c.soft = { gpr: [s[0].n] };
+  }
+  // PUSH of a segment register with a 32/64-bit operand: Intel writes only the low 16 bits of the
+  // slot, AMD the whole zero-extended selector.
+  if (f.mnem === M.Push && /_(ES|CS|SS|DS|FS|GS)$/.test(f.name) && !/^Pushw/.test(f.name)) {
+    const size = /^Pushd/.test(f.name) ? 4 : 8;
+    const at = Number(BigInt.asUintN(32, c.gpr[RSP]) - 0x20000000n) - size;
+    c.soft = { mem: [[at + 2, size - 2]] };
+  }
   // 0F 0D with a register operand: AMD's PREFETCH group requires memory (#UD), Intel's is a NOP.
   if (/^Reservednop_.*_0F0D$/.test(f.name) && s[0].k === 'gpr') c.soft = { all: true };
   // RCL/RCR by a count that is a multiple of width + 1 rotate nothing, but AMD still writes OF
