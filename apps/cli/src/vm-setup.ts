@@ -6,8 +6,11 @@ import { UsageError, type OptionSpec, type Parsed } from './args.js';
 import { readHostFile } from './host-io.js';
 
 export const VM_OPTIONS: Record<string, OptionSpec> = {
-  kernel: { value: true, help: 'guest kernel (ELF64); default: the built-in demo guest (builtin:demo)' },
+  kernel: { value: true, help: 'guest kernel: bzImage, PVH vmlinux, ELF64 or multiboot; default: the built-in demo guest (builtin:demo)' },
+  initrd: { value: true, help: 'initial ramdisk (Linux kernels)' },
   cmdline: { value: true, help: 'kernel command line' },
+  append: { value: true, help: 'kernel command line (QEMU\'s spelling)' },
+  format: { value: true, help: 'kernel format: auto (default), bzimage, pvh, elf64, multiboot' },
   memory: { value: true, help: 'guest memory, e.g. 64M (default 64M)' },
   cores: { value: true, help: 'number of vCPUs (default 1)' },
   freq: { value: true, help: 'vCPU clock, e.g. 2GHz (default 1GHz)' },
@@ -26,7 +29,7 @@ export function vmConfigFrom(p: Parsed): VmConfig {
   if (p.positionals.length > 1) throw new UsageError(`vm boot takes one config file, got: ${p.positionals.join(' ')}`);
   const o = p.options;
   if (p.positionals.length === 1) {
-    for (const k of ['kernel', 'cmdline', 'memory', 'cores', 'freq']) {
+    for (const k of ['kernel', 'initrd', 'cmdline', 'append', 'format', 'memory', 'cores', 'freq']) {
       if (o.has(k)) throw new UsageError(`--${k} cannot be combined with a config file; put it in the file`);
     }
     const file = p.positionals[0];
@@ -38,8 +41,17 @@ export function vmConfigFrom(p: Parsed): VmConfig {
     name: 'vm0',
     memory: o.get('memory') ?? '64M',
     cores: Array.from({ length: cores }, () => (o.has('freq') ? { freq: o.get('freq') } : {})),
-    kernel: { path: o.get('kernel') ?? BUILTIN_DEMO, cmdline: o.get('cmdline') ?? '' },
+    kernel: {
+      path: o.get('kernel') ?? BUILTIN_DEMO, cmdline: o.get('append') ?? o.get('cmdline') ?? '', format: o.get('format') ?? 'auto',
+      ...(o.has('initrd') ? { initrd: o.get('initrd') } : {}),
+    },
+    // A PC's legacy platform: what a Linux kernel expects to find, harmless to other guests.
     devices: [
+      { id: 'pic', class: 'pic8259' },
+      { id: 'pit', class: 'pit8254' },
+      { id: 'rtc', class: 'rtc' },
+      { id: 'kbc', class: 'i8042' },
+      { id: 'post', class: 'port80' },
       { id: 'com1', class: 'uart16550', options: { port: 0x3f8, irq: 4 } },
       { id: 'exit', class: 'debug-exit', options: { port: 0xf4 } },
     ],
@@ -54,6 +66,7 @@ export function vmOutcome(vm: Vm): { status: number; line: string } {
   switch (r.kind) {
     case 'guest-exit': return { status: r.status, line: `VM "${vm.config.name}" stopped: the guest exited with status ${r.status}` };
     case 'requested': return { status: 0, line: `VM "${vm.config.name}" stopped` };
+    case 'reset': return { status: 0, line: `VM "${vm.config.name}" reset itself (reboot)` };
     default: return { status: 1, line: `VM "${vm.config.name}" failed: ${r.message}` };
   }
 }

@@ -62,6 +62,15 @@ export class Vcpu implements CoreDriver {
   }
 
   runSlice(core: Core, budget: number): SliceResult {
+    this.vm.running = this;
+    try {
+      return this.slice(core, budget);
+    } finally {
+      this.vm.running = undefined;
+    }
+  }
+
+  private slice(core: Core, budget: number): SliceResult {
     const vm = this.vm;
     if (vm.state !== 'running') return 'done';
     if (this.parked) return 'idle';

@@ -2,21 +2,21 @@
 // resources (cores and contiguous memory leased from the host), its devices and buses, and the
 // record of why it stopped.
 import type { Device } from '@serval/devices';
-import { IrqLatch, MmioBus, PortBus } from '@serval/machine';
-import { findMultibootHeader, isElf } from '@serval/guest-tools';
+import { MmioBus, PortBus } from '@serval/machine';
 import { CPUID81_EDX, CpuidModel, RegionMap } from '@serval/x86';
 import type { VmConfig } from './config/vm-config.js';
 import { attachDevices } from './devices/attach.js';
 import { HypervisorError } from './errors.js';
 import type { CoreLease, HostOS, MemoryBlock } from './host.js';
-import { bootLongMode, loadElf64Kernel, type GuestMemory } from './loader/elf64.js';
-import { bootMultiboot, loadMultibootKernel } from './loader/multiboot.js';
-import { Vcpu } from './vcpu.js';
+import { bootKernel } from './loader/boot.js';
+import type { GuestMemory } from './loader/elf64.js';
+import { type InterruptSource, Vcpu } from './vcpu.js';
 
 export type VmState = 'created' | 'running' | 'paused' | 'stopped' | 'freed';
 
 export type StopReason =
   | { kind: 'guest-exit'; status: number }
+  | { kind: 'reset' }
   | { kind: 'requested' }
   | { kind: 'error'; message: string };
 
@@ -33,23 +33,17 @@ const TRANSITIONS: Record<string, VmState[]> = {
  * flat image with address fields, or anything but an ELF64 (which multiboot cannot load and
  * which keeps its 64-bit direct boot).
  */
-function kernelFormat(image: Uint8Array, format: string): 'elf64' | 'multiboot' {
-  if (format !== 'auto') return format === 'multiboot' ? 'multiboot' : 'elf64';
-  const h = findMultibootHeader(image);
-  if (!h) return 'elf64';
-  const elf64 = isElf(image) && image[4] === 2;
-  return h.addresses || !elf64 ? 'multiboot' : 'elf64';
-}
-
 export class Vm {
   state: VmState = 'created';
   stopReason: StopReason | undefined;
   readonly ports = new PortBus();
   readonly mmio = new MmioBus();
-  readonly irqs = new IrqLatch();
   readonly devices: Device[];
+  /** The vCPU whose core is running right now (devices read time through it). */
+  running: Vcpu | undefined;
   readonly vcpus: Vcpu[];
   readonly memory: GuestMemory;
+  private interrupts: InterruptSource | undefined;
   private readonly leases: CoreLease[];
   private readonly block: MemoryBlock;
   /** Exits handled, by kind (telemetry). */
@@ -68,11 +62,16 @@ export class Vm {
     this.memory = { mem: host.memory, hostBase: this.block.hpa, size: config.memory };
     host.memory.fill(this.block.hpa, config.memory);
     try {
-      this.devices = attachDevices(config.devices, {
-        vmName: config.name, ports: this.ports, mmio: this.mmio, irqs: this.irqs,
+      const attached = attachDevices(config.devices, {
+        vmName: config.name, ports: this.ports, mmio: this.mmio, clock: host.clock, memory: config.memory,
+        now: () => this.running?.core.localTimeNs() ?? host.clock.now,
         console: (n) => host.console(n),
         guestExit: (status) => this.stop({ kind: 'guest-exit', status }),
+        guestReset: () => this.stop({ kind: 'reset' }),
+        log: (m) => host.log('info', `VM "${config.name}": ${m}`),
       });
+      this.devices = attached.devices;
+      this.interrupts = attached.interrupts;
       const physMap = new RegionMap([{ gpa: 0, hpa: this.block.hpa, size: config.memory }]);
       const cpuid = CpuidModel.baseline({ cores: config.cores.length, brand: 'Serval virtual CPU (hypervisor)' });
       // The MMU maps 1 GiB pages; a guest may only use them when CPUID says so (the config may
@@ -81,6 +80,8 @@ export class Vm {
       cpuid.set(0x80000001, [a, b, c, d | CPUID81_EDX.PDPE1GB]);
       for (const l of config.cpuid) cpuid.set(l.leaf, [l.eax, l.ebx, l.ecx, l.edx], l.subleaf);
       this.vcpus = this.leases.map((l, i) => new Vcpu(this, i, l.core, physMap, cpuid, config.cores[i].freq));
+      // The 8259 pair delivers to the bootstrap processor (as on a PC without an APIC).
+      this.vcpus[0].interrupts = this.interrupts;
       this.loadKernel();
     } catch (e) {
       this.release();
@@ -91,14 +92,8 @@ export class Vm {
   private loadKernel(): void {
     const k = this.config.kernel;
     const image = this.host.readFile(k.path);
-    const cpu = this.vcpus[0].core.cpu;
-    if (kernelFormat(image, k.format) === 'multiboot') {
-      const r = loadMultibootKernel(image, this.memory, k.path, k.cmdline);
-      bootMultiboot(cpu, this.memory, r.entry, r.infoAddr);
-    } else {
-      const r = loadElf64Kernel(image, this.memory, k.path);
-      bootLongMode(cpu, this.memory, r.entry, k.cmdline);
-    }
+    const initrd = k.initrd ? this.host.readFile(k.initrd) : undefined;
+    bootKernel(this.vcpus[0].core.cpu, this.memory, image, k, initrd);
     // Application processors wait in HLT until started (INIT/SIPI arrive with the APIC).
     for (const v of this.vcpus.slice(1)) v.parked = true;
   }

@@ -3,7 +3,7 @@
 // intercepts, the typed exits, and completions/injections between runs.
 import { CR0, CR4, EFER, FL, MSR, SEG, VEC, VEC_HAS_ERROR_CODE, VEC_NAMES } from './arch.js';
 import { CpuidModel } from './cpuid.js';
-import { allowedFeatures } from './features.js';
+import { allowedFeatures, decoderOptions } from './features.js';
 import { defaultIntercepts, type Exit, type Intercepts } from './exits.js';
 import { decodeRun, formatInstruction } from './iced/decode.js';
 import type { Insn } from './ir.js';
@@ -78,9 +78,11 @@ export class Cpu {
    * iced CpuidFeatures the core executes, derived from the CPUID model. A changed model changes
    * which instructions exist, so compiled code is dropped.
    */
+  private decodeOptions = 0;
   get features(): ReadonlySet<number> {
     if (this.featureVersion !== this.model.version) {
       this.featureSet = allowedFeatures(this.model);
+      this.decodeOptions = decoderOptions(this.featureSet);
       this.featureVersion = this.model.version;
       this.invalidateCode();
     }
@@ -412,7 +414,7 @@ export class Cpu {
       bytes = joined;
     }
     const d = decodeRun(bytes, rip, mode.bitness, mode.single ? 1 : MAX_BLOCK_INSNS,
-      (insn) => endsBlock(insn) || insn.next >= ripAtPageEnd, this.keepSource);
+      (insn) => endsBlock(insn) || insn.next >= ripAtPageEnd, this.keepSource, this.decodeOptions);
     if (d.insns.length === 0) {
       // The first instruction runs into a page we could not map: fault on that page.
       this.translate(la2, Access.Exec, mode.cpl === 3);

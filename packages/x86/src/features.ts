@@ -45,3 +45,12 @@ export function allowedFeatures(model: CpuidModel): Set<number> {
   on((ebx7 & (1 << 8)) !== 0, F.BMI2);
   return set;
 }
+
+/**
+ * Decoder options matching the feature set: without BMI1 (LZCNT/ABM) an F3-prefixed BSF (BSR) is
+ * still BSF (BSR) — the prefix is ignored — which is what TZCNT (LZCNT) does on older CPUs.
+ */
+export function decoderOptions(features: ReadonlySet<number>): number {
+  const O = iced.DecoderOptions;
+  return (features.has(F.BMI1) ? 0 : O.NoMPFX_0FBC) | (features.has(F.LZCNT) ? 0 : O.NoMPFX_0FBD);
+}

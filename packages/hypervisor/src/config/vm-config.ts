@@ -1,6 +1,7 @@
 // The VM configuration: one validating schema, shared by config files, the CLI's flags and the
 // control interface, so every path to a VM checks the same things.
 import { ConfigError } from '../errors.js';
+import { KERNEL_FORMATS } from '../loader/boot.js';
 import { anyObject, array, freq, int, object, optional, required, size, str, withDefault } from './schema.js';
 
 const MB = 1024 * 1024;
@@ -32,8 +33,9 @@ export const vmConfigSchema = object({
   cores: withDefault(array(coreSchema, { min: 1, max: 64 }), [{}]),
   kernel: required(object({
     path: required(str()),
-    format: withDefault(str({ oneOf: ['auto', 'elf64', 'multiboot'] }), 'auto'),
+    format: withDefault(str({ oneOf: KERNEL_FORMATS }), 'auto'),
     cmdline: withDefault(str(), ''),
+    initrd: optional(str()),
   })),
   devices: withDefault(array(deviceSchema), []),
   /** CPUID leaves replacing the baseline's (what the guest is told it can use, and so can). */

@@ -38,3 +38,17 @@ describe('instructions the CPUID does not advertise raise #UD', () => {
     expect(exit.kind).not.toBe('exception');
   });
 });
+
+describe('prefixed forms that older CPUs execute as the unprefixed instruction', () => {
+  it('TZCNT without BMI1 is BSF, LZCNT without LZCNT is BSR (the F3 prefix is ignored)', () => {
+    const mem = new PhysicalMemory(4 << 20);
+    const cr3 = identityPageTables(mem, 0x1000, 4 << 20);
+    mem.write(0x100000, assemble('bits 64\nmov ebx, 0x50\ntzcnt eax, ebx\nlzcnt ecx, ebx\nhlt', { bitness: 64, origin: 0x100000 }).bytes);
+    const cpu = new Cpu({ memory: mem });
+    enterLongMode(cpu, cr3);
+    cpu.state.rip = 0x100000;
+    expect(cpu.run(100).kind).toBe('hlt');
+    expect(cpu.state.get32(0)).toBe(4); // BSF: index of the lowest set bit
+    expect(cpu.state.get32(1)).toBe(6); // BSR: index of the highest set bit (LZCNT would say 25)
+  });
+});

@@ -208,9 +208,9 @@ export interface DecodedBlock {
  */
 export function decodeRun(
   bytes: Uint8Array, ip: number, bitness: 16 | 32 | 64, maxInsns: number,
-  stop: (insn: Insn) => boolean, wantText = false,
+  stop: (insn: Insn) => boolean, wantText = false, options = DECODER_OPTIONS,
 ): DecodedBlock {
-  const decoder = new iced.Decoder(bitness, bytes, DECODER_OPTIONS);
+  const decoder = new iced.Decoder(bitness, bytes, options);
   const ins = new iced.Instruction();
   const insns: Insn[] = [];
   let pos = 0;
