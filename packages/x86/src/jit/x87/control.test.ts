@@ -38,6 +38,7 @@ describe('x87 control instructions on the core vs the real FPU', () => {
       [asm('fninit'), 'fninit'], [asm('fnclex'), 'fnclex'], [asm('fnstcw [D]'), 'fnstcw'], [asm('fnstsw [D]'), 'fnstsw m16'],
       [asm('fnstsw ax'), 'fnstsw ax'], [asm('fldcw [D]'), 'fldcw'], [asm('fwait'), 'fwait'], [asm('finit'), 'finit'],
       [asm('fclex'), 'fclex'], [asm('fstcw [D]'), 'fstcw'], [asm('fstsw ax'), 'fstsw ax'],
+      [new Uint8Array([0xdb, 0xe0]), 'fneni'], [new Uint8Array([0xdb, 0xe1]), 'fndisi'], [new Uint8Array([0xdb, 0xe4]), 'fnsetpm'],
     ];
     const bad = run(21, 3000, (g) => {
       const [code, what] = g.pick(forms);

@@ -98,6 +98,7 @@ CONSTS.forEach((mn, k) => table.set(mn, (e, _i, ip, fop) => e.emit(`x87.loadCons
 on([M.Fst, M.Fstp, M.Fstpnce, M.Fist, M.Fistp, M.Fbstp], (e, i, ip, fop) => {
   const p = i.mnem !== M.Fst && i.mnem !== M.Fist;
   if (mem(i)) e.emit(`x87.store(c, ${ip}, ${fop}, ${memFmt(i.memSize)}, ${addr(e, i)}, ${p});`);
+  else if (i.mnem === M.Fstpnce) e.emit(`x87.storeRegNce(c, ${ip}, ${fop}, ${sti(i)});`);
   else e.emit(`x87.storeReg(c, ${ip}, ${fop}, ${sti(i)}, ${p});`);
 });
 on([M.Fxch], (e, i, ip, fop) => e.emit(`x87.xch(c, ${ip}, ${fop}, ${sti(i)});`));
@@ -111,8 +112,9 @@ for (const [mn, cc] of FCMOV) {
 on([M.Ffree, M.Ffreep], (e, i, ip, fop) => e.emit(`x87.free(c, ${ip}, ${fop}, ${sti(i)}, ${i.mnem === M.Ffreep});`));
 on([M.Fincstp], (e, _i, ip, fop) => e.emit(`x87.incTop(c, ${ip}, ${fop}, 1);`));
 on([M.Fdecstp], (e, _i, ip, fop) => e.emit(`x87.incTop(c, ${ip}, ${fop}, 7);`));
-// FNOP, and the 8087/287 controls a 387 and later execute as FNOP.
-on([M.Fnop, M.Feni, M.Fneni, M.Fdisi, M.Fndisi, M.Fsetpm, M.Fnsetpm], (e, _i, ip, fop) => e.emit(`x87.nop(c, ${ip}, ${fop});`));
+on([M.Fnop], (e, _i, ip, fop) => e.emit(`x87.nop(c, ${ip}, ${fop});`));
+// The 8087/287 controls: nothing at all on a 387 and later (not even the pointers, measured).
+on([M.Feni, M.Fneni, M.Fdisi, M.Fndisi, M.Fsetpm, M.Fnsetpm], () => { /* no operation */ });
 
 // ---- ST(0)/ST(1) operations ----
 const UNARY: [number, number][] = [

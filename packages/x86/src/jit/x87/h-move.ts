@@ -68,10 +68,14 @@ export function loadReg(c: Cpu, ip: number, fop: number, i: number): void {
   const p = (s.fpuTop + i) & 7;
   const f = begin(s);
   if (isEmpty(s, p)) {
+    // The underflow is what gets reported, even when the push also lands on a full register.
     stackFault(s, false);
     if (!ieMasked(s)) return;
-    f.set(0xffff, 0xc0000000, 0);
-  } else f.set(s.fpe[p], s.fpr[2 * p + 1], s.fpr[2 * p]);
+    s.fpuTop = (s.fpuTop + 7) & 7;
+    writeIndefinite(s, s.fpuTop);
+    return;
+  }
+  f.set(s.fpe[p], s.fpr[2 * p + 1], s.fpr[2 * p]);
   push(s);
 }
 
@@ -126,6 +130,19 @@ export function store(c: Cpu, ip: number, fop: number, fmt: number, ea: number, 
   setC1(s, f.c1);
   raiseFlags(s, f.flags);
   if (popAfter) pop(s);
+}
+
+/**
+ * FSTPNCE ST(i) (D9 D8+i, an alias of FSTP): an empty ST(0) raises no stack fault; it is just
+ * popped, the destination untouched (measured).
+ */
+export function storeRegNce(c: Cpu, ip: number, fop: number, i: number): void {
+  waitMf(c);
+  const s = c.state;
+  if (!isEmpty(s, s.fpuTop)) { storeReg(c, ip, fop, i, true); return; }
+  setIp(c, ip, fop);
+  setC1(s, 0);
+  pop(s);
 }
 
 /** FST/FSTP ST(i). */

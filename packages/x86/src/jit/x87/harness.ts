@@ -137,6 +137,8 @@ export interface CompareOpts {
   flagsMask?: number;
   /** Register values may differ by this many units in the last place. */
   ulps?: number;
+  /** Counts the cases whose registers differed within `ulps` (reported by the transcendental tests). */
+  stats?: { close: number };
   /** Ignore C1 unless a stack fault occurred (transcendentals: the hardware's rounding direction is that of its own approximation). */
   ignoreC1?: boolean;
   limit?: number;
@@ -153,6 +155,7 @@ export function diff(ours: Outcome, cpu: Outcome, opts: CompareOpts = {}, ignore
     const d = ulpDistance(ours.fx, cpu.fx, i);
     if (d !== 0 && d <= opts.ulps) close = true;
   }
+  if (close && opts.stats) opts.stats.close++;
   const cmp16 = (name: string, off: number, ignore = 0) => {
     const x = a.getUint16(off, true) & ~ignore, y = b.getUint16(off, true) & ~ignore;
     if (x !== y) out.push(`${name} ${h16(x)} vs cpu ${h16(y)}`);

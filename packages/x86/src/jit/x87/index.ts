@@ -6,13 +6,13 @@ import { arith, arithMem, binary, pushing, unary } from './h-arith.js';
 import { com, comMem, comi, tst, xam } from './h-compare.js';
 import { init, ldcw, ldenv, rstor, save, stenv } from './h-control.js';
 import { fxrstor, fxsave } from './h-fxsave.js';
-import { cmov, free, incTop, load, loadConst, loadReg, nop, store, storeReg, xch } from './h-move.js';
+import { cmov, free, incTop, load, loadConst, loadReg, nop, store, storeReg, storeRegNce, xch } from './h-move.js';
 import { pendingMf, waitMf } from './regs.js';
 
 export const x87Helpers = {
   mf: pendingMf, wait: waitMf,
   arith, arithMem, unary, binary, pushing,
-  load, loadReg, loadConst, store, storeReg, xch, cmov, free, incTop, nop,
+  load, loadReg, loadConst, store, storeReg, storeRegNce, xch, cmov, free, incTop, nop,
   com, comMem, tst, xam,
   init, ldcw, stenv, ldenv, save, rstor, fxsave, fxrstor,
 };

@@ -23,6 +23,8 @@ const REGS = ['fld st0', 'fld st3', 'fst st0', 'fst st2', 'fstp st0', 'fstp st1'
   'fld1', 'fldl2t', 'fldl2e', 'fldpi', 'fldlg2', 'fldln2', 'fldz',
   'fcmovb st0, st1', 'fcmove st0, st2', 'fcmovbe st0, st1', 'fcmovu st0, st3', 'fcmovnb st0, st1', 'fcmovne st0, st2',
   'fcmovnbe st0, st1', 'fcmovnu st0, st1'];
+/** Alias encodings (FSTP1, FCOM2, FCOMP3, FXCH4, FCOMP5, FXCH7, FSTP8, FSTP9) and FFREEP. */
+const ALIASES = [[0xd9, 0xda], [0xdc, 0xd1], [0xdc, 0xd9], [0xdd, 0xc9], [0xde, 0xd2], [0xdf, 0xca], [0xdf, 0xd1], [0xdf, 0xd9], [0xdf, 0xc1]];
 const COMPARES = ['fcom st1', 'fcom st3', 'fcomp st2', 'fcompp', 'fucom st1', 'fucomp st1', 'fucompp',
   'fcomi st0, st1', 'fcomip st0, st2', 'fucomi st0, st1', 'fucomip st0, st1', 'ftst', 'fxam'];
 const MEM_COMPARES: Form[] = [
@@ -67,9 +69,13 @@ describe('x87 data movement and comparisons on the core vs the real FPU', () => 
     expect(bad.slice(0, 25), `${bad.length} mismatches`).toEqual([]);
   });
 
-  it('register moves, constants, FCMOVcc', (ctx) => {
+  it('register moves, constants, FCMOVcc, alias encodings', (ctx) => {
     if (!requireNative(ctx)) return;
     const bad = run(13, 5000, (g) => {
+      if (g.below(6) === 0) {
+        const code = new Uint8Array(g.pick(ALIASES));
+        return { what: Buffer.from(code).toString('hex'), code, state: randomState(g, { minDepth: 0, full: 0.2 }) };
+      }
       const text = g.pick(REGS);
       return { what: text, code: asm(text), state: randomState(g, { minDepth: 0, full: 0.2 }), rflags: rflags(g) };
     });
@@ -85,6 +91,18 @@ describe('x87 data movement and comparisons on the core vs the real FPU', () => 
       }
       const text = g.pick(COMPARES);
       return { what: text, code: asm(text), state: randomState(g, { minDepth: 1 }), rflags: rflags(g) };
+    });
+    expect(bad.slice(0, 25), `${bad.length} mismatches`).toEqual([]);
+  });
+
+  it('FLD ST(i) from an empty register onto an occupied one reports the underflow', (ctx) => {
+    if (!requireNative(ctx)) return;
+    const bad = run(16, 200, (g) => {
+      const state = randomState(g, { minDepth: 0 });
+      const top = (state.fsw >> 11) & 7, i = 1 + g.below(7);
+      state.ftw = (0xff & ~(1 << ((top + i) & 7))) | (g.bool() ? 0 : 1 << ((top + 7) & 7));
+      const text = `fld st${i}`;
+      return { what: text, code: asm(text), state };
     });
     expect(bad.slice(0, 25), `${bad.length} mismatches`).toEqual([]);
   });
