@@ -94,6 +94,8 @@ export interface Run {
   images: Uint8Array[];
   fpPool: Uint8Array[];
   cases: Case[];
+  /** CPUID leaf 1 ECX bits Serval should advertise beyond its default (e.g. CX16), for extensions it implements but does not enable by default. */
+  extraEcx1?: number;
 }
 
 function pad8(n: number): number {

@@ -46,6 +46,12 @@ export class ServalRunner {
     for (let i = 0; i < CODE_SIZE / 4096; i++) pte(m, PT_CODE + (((CODE_BASE >>> 12) + i) & 511) * 8, CODE_PA + i * 4096, P | U, false);
     for (let i = 0; i < DATA_SIZE / 4096; i++) pte(m, PT_DATA + (((DATA_BASE >>> 12) + i) & 511) * 8, DATA_PA + i * 4096, P | W | U, true);
     this.cpu = new Cpu({ memory: m });
+    if (run.extraEcx1) {
+      const model = this.cpu.cpuidModel;
+      const [a, b, c, d] = model.get(1, 0, 0);
+      model.set(1, [a, b, c | run.extraEcx1, d]);
+      this.cpu.cpuidModel = model;
+    }
     enterLongMode(this.cpu, PML4, 3);
     const s = this.cpu.state;
     s.cr0 |= CR0.MP | CR0.AM;

@@ -5,7 +5,8 @@ import type { Case, Run } from '../format.js';
 import { execute, type GroupStats } from '../runner.js';
 import type { GenContext } from './builder.js';
 import { flowCase, flowForms } from './flow.js';
-import { intCase, intForms, privilegedForms } from './int.js';
+import { cx16Form, intCase, intForms, privilegedForms } from './int.js';
+import { CPUID1_ECX } from '../../cpuid.js';
 import { Rng } from './rng.js';
 import { seqCase } from './seq.js';
 import { simdCase, simdForms } from './sse.js';
@@ -32,6 +33,8 @@ export interface GroupPlan {
   layouts: CaseGen[];
   /** Start states per layout. */
   variants: number;
+  /** Serval advertises these CPUID.1:ECX bits for this plan (extensions off by default). */
+  extraEcx1?: number;
 }
 
 const times = (n: number, f: (i: number) => CaseGen[]): CaseGen[] => Array.from({ length: n }, (_, i) => f(i)).flat();
@@ -53,6 +56,8 @@ export function plans(scale = 1): GroupPlan[] {
       ],
     },
     { group: 'integer', variants: 4, layouts: times(r(2000), () => [seqCase]) },
+    // CMPXCHG16B: implemented, advertised only when a host sets CPUID.1:ECX.CX16.
+    { group: 'integer', variants: 8, extraEcx1: CPUID1_ECX.CX16, layouts: times(r(60), () => [(g: GenContext) => intCase(g, cx16Form())]) },
     { group: 'integer32', variants: 6, layouts: times(r(5), () => intForms(32).map((f) => (g: GenContext) => intCase(g, f, true))) },
     { group: 'string', variants: 6, layouts: times(r(400), () => STRING_OPS.map((op) => (g: GenContext) => stringCase(g, op))) },
     { group: 'x87', variants: 6, layouts: [
@@ -72,7 +77,7 @@ export function plans(scale = 1): GroupPlan[] {
 export function runPlan(plan: GroupPlan, world: Pick<Run, 'images' | 'fpPool'>, seed: number, acc: Map<string, GroupStats>, chunk = 12000): void {
   let cases: Case[] = [];
   const flush = () => {
-    if (cases.length) execute({ ...world, cases }, acc);
+    if (cases.length) execute({ ...world, cases, extraEcx1: plan.extraEcx1 }, acc);
     cases = [];
   };
   plan.layouts.forEach((gen, i) => {

@@ -62,6 +62,11 @@ export function intForms(bitness: 32 | 64 = 64): FormInfo[] {
   return forms;
 }
 
+/** CMPXCHG16B m128, which Serval implements but advertises only with CPUID.1:ECX.CX16 set. */
+export function cx16Form(): FormInfo {
+  return listForms(64).find((f) => f.mnem === M.Cmpxchg16b)!;
+}
+
 /** Privileged forms: at CPL 3 each must raise #GP (a sample per case; the values do not matter). */
 export function privilegedForms(): FormInfo[] {
   const skip = /Sysexit|Rsm|Invlpga|Vm|Skinit|Stgi|Clgi|Encls|Enclv|Seam|Tdcall|Pconfig|Rmp|Psmash|Pvalidate|Wrmsrns|msrlist|Invlpgb|Tlbsync|Erets|Eretu|Lkgs|Hreset|Invept|Invvpid|Invpcid|Xsetbv|Loadiwkey|Wbnoinvd|Clac|Stac|Setssbsy|Clrssbsy|Wruss|Enqcmds|Ins|Outs/;
