@@ -197,6 +197,28 @@ export function toInt(f: Fpu, se: number, hi: number, lo: number, bits: number):
   f.hi = 0;
   if (k === K.Inf || k === K.QNaN || k === K.SNaN || k === K.Unsupported) return indefiniteInt(f, bits);
   const sign = se >>> 15;
+  const unb = (se & 0x7fff) - 16383;
+  if (k === K.Normal && unb >= 0 && unb < 31 && bits !== 16) {
+    // Fast path (printf's digit loops): |x| in [1, 2^31), the integer part within hi.
+    const flags0 = f.flags;
+    hi >>>= 0;
+    const ip = hi >>> (31 - unb);
+    const fr = (hi << (unb + 1)) >>> 0;
+    const rb = fr >>> 31, sticky = (fr << 1) !== 0 || lo !== 0;
+    let inc = 0;
+    if (rb !== 0 || sticky) {
+      f.flags |= PE;
+      const rc = (f.cw >> 10) & 3;
+      if (rc === 0) inc = rb !== 0 && (sticky || (ip & 1) !== 0) ? 1 : 0;
+      else if (rc === 1) inc = sign;
+      else if (rc === 2) inc = sign ^ 1;
+    }
+    f.c1 = inc;
+    const m = ip + inc;
+    if (bits === 32 && m > 0x7fffffff && !(sign && m === 0x80000000)) { f.flags = flags0; return indefiniteInt(f, bits); }
+    f.hi = sign && m !== 0 && bits === 64 ? 0xffffffff : 0;
+    return sign ? (-m) >>> 0 : m;
+  }
   const flags = f.flags;
   if (!roundToInt(f, se, hi, lo, ua)) { f.flags = flags; return indefiniteInt(f, bits); }
   let h = ua.h, l = ua.l;
