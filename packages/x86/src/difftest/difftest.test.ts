@@ -6,7 +6,7 @@
 //
 // SERVAL_DIFFTEST_SCALE (default 1) multiplies the corpus; SERVAL_DIFFTEST_SEED changes it.
 import { describe, expect, it, type TestContext } from 'vitest';
-import { hasGcc, nativeSupported } from './native.js';
+import { harnessProblem, hasGcc, nativeSupported } from './native.js';
 import { makeWorld, summary, type GroupStats } from './runner.js';
 import { plans, runPlan } from './gen/corpus.js';
 
@@ -17,7 +17,7 @@ const REQUIRED = 100_000;
 /** Skips without gcc or off x86-64 Linux, except under CI (SERVAL_REQUIRE_TOOLS=1), where that fails. */
 function requireHost(ctx: TestContext): void {
   const why = !nativeSupported() ? `the native reference needs x86-64 Linux (this is ${process.platform}/${process.arch})`
-    : !hasGcc() ? 'gcc not found: install gcc (apt-get install -y gcc libc6-dev)' : undefined;
+    : !hasGcc() ? 'gcc not found: install gcc (apt-get install -y gcc libc6-dev)' : harnessProblem();
   if (!why) return;
   if (process.env.SERVAL_REQUIRE_TOOLS === '1') throw new Error(why);
   ctx.skip(why);
@@ -37,6 +37,7 @@ describe('differential test against the host CPU', () => {
       const g = stats.get(group);
       expect(g, `no ${group} cases ran`).toBeDefined();
       if (!g) return;
+      if (g.counted === 0 && g.hostSkipped > 0) ctx.skip('this host cannot run 32-bit code (no IA32 emulation)');
       console.log(`${summary(g)}\n  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       for (const [id, r] of g.knownReports) console.log(`  known issue ${id}, for example:\n${r.replace(/^/gm, '    ')}`);
       if (g.softReports.length) console.log(`  vendor-specific differences, for example:\n${g.softReports.slice(0, 2).join('\n').replace(/^/gm, '    ')}`);

@@ -6,7 +6,7 @@
 //   case: u32 size, u16 codeLen, u16 codeOff, u16 image, u16 npatch, u32 fp (pool index or
 //         INLINE_FP), u32 flags, u32 0 | u64 gpr[16], u64 rflags | [fx 512 if INLINE_FP]
 //         | code | patches (u16 off, u16 len, bytes) | padding to 8
-// Output: "SVDTOUT1" u32 ncases u16 sel[6] (ES CS SS DS FS GS) u8[8] | records
+// Output: "SVDTOUT1" u32 ncases u16 sel[6] (ES CS SS DS FS GS) u8 compatOk u8[7] | records
 //   record: u32 size, u32 status, u32 signo, u32 trapno, u64 err, u64 addr, u64 rip
 //         | u64 gpr[16], u64 rflags | FXSAVE bytes 0-31 | u32 slotMask, u32 ndiff
 //         | changed 16-byte FXSAVE slots (bit s: ST0-7 then XMM0-15) | ndiff × (u32 off, u32 0, u64 value)
@@ -150,6 +150,8 @@ export function encodeInput(run: Run): Uint8Array {
 export interface NativeRun {
   /** Segment selectors the harness runs with (ES CS SS DS FS GS). */
   selectors: number[];
+  /** The host can run 32-bit compatibility-mode code (else compat cases did not run). */
+  compatOk: boolean;
   outcomes: Outcome[];
 }
 
@@ -163,6 +165,7 @@ export function decodeOutput(buf: Uint8Array, run: Run): NativeRun {
   const n = dv.getUint32(8, true);
   if (n !== run.cases.length) throw new Error(`difftest: harness ran ${n} of ${run.cases.length} cases`);
   const selectors = [0, 1, 2, 3, 4, 5].map((i) => dv.getUint16(12 + 2 * i, true));
+  const compatOk = buf[24] === 1;
   const outcomes: Outcome[] = [];
   let p = 32;
   for (let k = 0; k < n; k++) {
@@ -185,5 +188,5 @@ export function decodeOutput(buf: Uint8Array, run: Run): NativeRun {
     });
     p += size;
   }
-  return { selectors, outcomes };
+  return { selectors, compatOk, outcomes };
 }

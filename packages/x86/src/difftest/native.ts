@@ -31,6 +31,16 @@ function build(): { dir: string; exe: string } {
   return built;
 }
 
+/** Why the harness cannot be built here (gcc without the C library headers...), or undefined. */
+export function harnessProblem(): string | undefined {
+  try {
+    build();
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** Runs every case of `run` on the host CPU. */
 export function runNative(run: Run): NativeRun {
   const { dir, exe } = build();

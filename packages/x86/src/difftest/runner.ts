@@ -29,6 +29,8 @@ export interface GroupStats {
   /** Mismatches explained by a known engine issue (known.ts) → count, with one example each. */
   known: Map<string, number>;
   knownReports: Map<string, string>;
+  /** Cases the host could not run (32-bit code on a kernel without IA32 emulation). */
+  hostSkipped: number;
 }
 
 export const IMAGES = 8;
@@ -45,7 +47,7 @@ export function makeWorld(seed: number): Pick<Run, 'images' | 'fpPool'> {
 function stats(group: string): GroupStats {
   return {
     group, cases: 0, counted: 0, mismatches: 0, reports: [], undefFlagDiffs: 0, softDiffs: 0, softReports: [],
-    notImplemented: new Map(), forms: new Map(), endings: new Map(), known: new Map(), knownReports: new Map(),
+    notImplemented: new Map(), forms: new Map(), endings: new Map(), known: new Map(), knownReports: new Map(), hostSkipped: 0,
   };
 }
 
@@ -69,6 +71,7 @@ export function execute(run: Run, groups = new Map<string, GroupStats>(), maxRep
     let g = groups.get(c.group);
     if (!g) { g = stats(c.group); groups.set(c.group, g); }
     g.cases++;
+    if (c.compat && !nat.compatOk) { g.hostSkipped++; return; }
     const v = compareOutcome(c, nat.outcomes[k], sv[k]);
     if (v.kind === 'unimplemented') {
       bump(g.notImplemented, c.forms.length === 1 ? c.forms[0] : (sv[k].what ?? '?').split(' ')[0]);
@@ -109,6 +112,7 @@ export function summary(g: GroupStats, listForms = true): string {
     lines.push(`  not yet implemented in Serval (${[...g.notImplemented.values()].reduce((a, b) => a + b, 0)} cases): ` +
       [...g.notImplemented].sort().map(([k, n]) => `${k} ×${n}`).join('; '));
   }
+  if (g.hostSkipped) lines.push(`  ${g.hostSkipped} cases not run: this host cannot run 32-bit code`);
   if (g.known.size) {
     lines.push(`  known engine issues (see known.ts; not failures): ${[...g.known].map(([k, n]) => `${k} ×${n}`).join(', ')}`);
   }

@@ -208,9 +208,33 @@ int main(int argc, char **argv) {
 
   FILE *out = fopen(argv[2], "wb");
   if (!out) { perror(argv[2]); return 2; }
+  // Can this kernel run 32-bit code (IA32 emulation may be compiled out or disabled)? A NOP in
+  // compatibility mode tells; without it, compatibility-mode cases are reported as not run.
+  uint8_t compat_ok = 0;
+  {
+    uint8_t probe[8] = { 0x90, 0xea };
+    uint32_t off = (uint32_t)CODE_BASE;
+    memcpy(probe + 2, &off, 4); probe[6] = 0x33; probe[7] = 0;
+    memcpy(code_rw + CASE_AREA, probe, sizeof probe);
+    memset(dt_in_g, 0, sizeof dt_in_g);
+    dt_in_g[4] = DATA_BASE + 0x8000;
+    dt_in_flags = 0x202;
+    memcpy(dt_in_fx, dt_clean_fx, 512);
+    dt_far_entry.off = (uint32_t)(CODE_BASE + CASE_AREA); dt_far_entry.sel = 0x23;
+    res.status = 0;
+    if (sigsetjmp(jb, 1) == 0) {
+      in_case = 1;
+      dt_enter_compat();
+      in_case = 0;
+      compat_ok = 1;
+    }
+    __asm__ volatile("fxrstor64 %0" :: "m"(dt_clean_fx) : "memory");
+  }
+
   uint8_t hdr[32] = "SVDTOUT1";
   memcpy(hdr + 8, &ncases, 4);
   memcpy(hdr + 12, sel, 12);
+  hdr[24] = compat_ok;
   fwrite(hdr, 1, 32, out);
 
   int cur_image = -1;
