@@ -49,15 +49,6 @@ export const KNOWN_ISSUES: KnownIssue[] = [
     explains: (c, v, nat, sv) => nat.status === 1 && sv.status === 1 && nat.trapno === sv.trapno &&
       c.undefAt !== undefined && c.undefAt[0][0] !== nat.rip && v.hard.every((d) => d.startsWith('rflags:')),
   },
-  {
-    id: 'x87-fld-sti-both-faults',
-    description: 'jit/x87 FLD ST(i): when ST(i) is empty and the register the push lands in is ' +
-      'occupied too, the CPU reports the stack underflow (C1=0); Serval reports the overflow (C1=1). ' +
-      'Everything else (IE, SF, the QNaN indefinite, tags, TOP) agrees. Reproduce: TOP=0, R1 empty, ' +
-      'R7 valid, fld st(1) → FSW 0x3841 on the CPU, 0x3a41 on Serval.',
-    explains: (c, v, nat, sv) => c.group === 'x87' && /\bfld st\(\d\)/.test(c.text) && v.hard.length === 1 &&
-      v.hard[0].startsWith('fsw:') && ((nat.fx[2] | (nat.fx[3] << 8)) ^ (sv.fx[2] | (sv.fx[3] << 8))) === 0x200,
-  },
 ];
 
 export function knownIssue(c: Case, v: Verdict, nat: Outcome, sv: Outcome): KnownIssue | undefined {
