@@ -22,14 +22,6 @@ export const KNOWN_ISSUES: KnownIssue[] = [
       v.hard.length === 1 && sv.rip === nat.rip - 1,
   },
   {
-    id: 'split-write-cr2',
-    description: 'cpu.ts writeSlow(): a write that crosses into a not-present page faults with CR2 = ' +
-      'the access\'s last byte (translate(ea + size - 1)); hardware reports the first byte of the ' +
-      'second page.',
-    explains: (_c, v, nat, sv) => nat.trapno === 14 && sv.trapno === 14 && v.hard.length === 1 &&
-      v.hard[0].startsWith('fault address') && nat.addr % 4096 === 0 && sv.addr > nat.addr && sv.addr - nat.addr < 16,
-  },
-  {
     id: 'hint-nop-ud',
     description: 'compile.ts/features.ts: ENDBR32/ENDBR64, PREFETCHIT0/1, PREFETCHWT1 and CLDEMOTE raise ' +
       '#UD because Serval does not advertise their CPUID features, but they sit in the hint-NOP opcode ' +
