@@ -3,6 +3,7 @@
 // of the destination proved writable, so a page fault leaves memory and state untouched.
 import { FL, SEG } from '../../arch.js';
 import type { Cpu } from '../../cpu.js';
+import { Access } from '../../mmu.js';
 import { R } from '../../state.js';
 import type { CpuState } from '../../state.js';
 import { rd16, rd32, wr16, wr32 } from '../runtime.js';
@@ -20,8 +21,12 @@ export function writeOut(c: Cpu, ea: number, n: number): void {
   if (k < n) wr16(c, ea + k, view.getUint16(k, true));
 }
 
-/** Reads n bytes (n even) from memory into buf[0, n). */
+/**
+ * Reads n bytes (n even) from memory into buf[0, n). An image that crosses into a page that is
+ * not there faults at its last byte, as the reference CPU reports FLDENV/FRSTOR faults.
+ */
 export function readIn(c: Cpu, ea: number, n: number): void {
+  if ((((ea % 4096) + 4096) % 4096) + n > 4096) c.translate(ea + n - 1, Access.Read, c.state.cpl === 3);
   let k = 0;
   for (; k + 4 <= n; k += 4) view.setInt32(k, rd32(c, ea + k), true);
   if (k < n) view.setUint16(k, rd16(c, ea + k), true);

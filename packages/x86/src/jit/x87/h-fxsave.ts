@@ -81,8 +81,11 @@ export function fxrstor(c: Cpu, ea: number, rexw: boolean): void {
   const abridged = view.getUint8(4);
   s.fpuOpcode = view.getUint16(6, true) & 0x7ff;
   if (rexw) {
+    // The 64-bit image has no selectors: FCS and FDS read as zero afterwards (measured).
     s.fpuIp = getU64(8);
     s.fpuDp = getU64(16);
+    s.fpuCs = 0;
+    s.fpuDs = 0;
   } else {
     s.fpuIp = view.getUint32(8, true);
     s.fpuCs = view.getUint16(12, true);

@@ -16,9 +16,16 @@ import {
 /** Memory formats of loads and stores. */
 export const enum Fmt { F32, F64, F80, I16, I32, I64, Bcd }
 
-/** A write of `len` bytes that may cross a page faults before any byte is written. */
+/**
+ * A write of `len` bytes that crosses a page faults before any byte is written: the first page
+ * is checked, then the second from its first byte (the address a #PF reports there).
+ */
 export function probeWrite(c: Cpu, ea: number, len: number): void {
-  if (((ea % 4096) + 4096) % 4096 + len > 4096) c.translate(ea + len - 1, Access.Write, c.state.cpl === 3);
+  const off = ((ea % 4096) + 4096) % 4096;
+  if (off + len <= 4096) return;
+  const user = c.state.cpl === 3;
+  c.translate(ea, Access.Write, user);
+  c.translate(ea - off + 4096, Access.Write, user);
 }
 
 /**

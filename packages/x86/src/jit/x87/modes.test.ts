@@ -114,6 +114,21 @@ describe('x87 in other modes (Serval alone)', () => {
     expect(cpu.state.fpe[7]).toBe(0x4000);
   });
 
+  it('64-bit mode: FXRSTOR64 clears FCS/FDS (its image has no selectors), FXRSTOR loads them', () => {
+    const { cpu, mem } = core();
+    const cr3 = identityPageTables(mem, 0x100000, 4 << 20);
+    enterLongMode(cpu, cr3);
+    const img = new Uint8Array(512);
+    const dv = new DataView(img.buffer);
+    dv.setUint16(0, 0x037f, true); dv.setUint32(24, 0x1f80, true); dv.setUint16(12, 0x44, true); dv.setUint16(20, 0x55, true);
+    mem.write(0x200000, img);
+    mem.dv.setFloat64(0x201000, 1, true);
+    expect(run(cpu, mem, 'bits 64\nfninit\nfld qword [0x201000]\nfxrstor64 [0x200000]', 64, 0x300000).kind).toBe('hlt');
+    expect([cpu.state.fpuCs, cpu.state.fpuDs]).toEqual([0, 0]);
+    expect(run(cpu, mem, 'bits 64\nfxrstor [0x200000]', 64, 0x300100).kind).toBe('hlt');
+    expect([cpu.state.fpuCs, cpu.state.fpuDs]).toEqual([0x44, 0x55]);
+  });
+
   it('CR0: TS raises #NM for x87 instructions, WAIT only with MP; EM raises #NM; NE=0 ignores pending exceptions', () => {
     const { cpu, mem } = core();
     protected32(cpu);
