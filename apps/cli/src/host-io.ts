@@ -45,6 +45,16 @@ export class NodeHostIo implements HostIo {
       }
     }
   }
+  /** Everything readable on `fd` until end of file. */
+  readAll(fd: number): Uint8Array {
+    const parts: Uint8Array[] = [];
+    for (;;) {
+      const b = this.read(fd, 65536);
+      if (b.length === 0) break;
+      parts.push(b.slice());
+    }
+    return Uint8Array.from(parts.flatMap((p) => [...p]));
+  }
   isatty(fd: number): boolean {
     return isatty(fd);
   }

@@ -34,6 +34,16 @@ export class Vcpu implements CoreDriver {
     };
     if (freqHz) core.freqHz = freqHz;
     this.startIcount = cpu.icount;
+    // The VM's port devices run inside the core (as KVM keeps the PIC and PIT in the kernel):
+    // no exit per IN/OUT. A device that stops the VM ends the run at once.
+    cpu.portIo = {
+      claims: () => true,
+      read: (port, size) => vm.ports.read(port, size as 1 | 2 | 4),
+      write: (port, size, value) => {
+        vm.ports.write(port, size as 1 | 2 | 4, value);
+        if (vm.state !== 'running') cpu.requestExit();
+      },
+    };
   }
 
   attach(): void {

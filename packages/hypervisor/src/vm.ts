@@ -124,7 +124,7 @@ export class Vm {
     if (this.state === 'stopped') return;
     this.transition('stop', 'stopped');
     this.stopReason = reason;
-    for (const v of this.vcpus) v.detach();
+    for (const v of this.vcpus) { v.detach(); v.core.cpu.requestExit(); }
   }
 
   /** Stops the VM because the guest did something it cannot survive. */

@@ -13,7 +13,11 @@ export class LwkHost implements HostOS {
   private readonly blocks = new Map<number, PmemRegion>();
   private readonly consoles = new Map<string, ConsoleStream>();
 
-  constructor(private readonly lwk: Lwk, private readonly io: HostIo, private readonly logFn: (level: LogLevel, msg: string) => void) {}
+  /**
+   * `input`: bytes for the first console that listens (a VM's serial line), as when stdin is a
+   * file or a pipe.
+   */
+  constructor(private readonly lwk: Lwk, private readonly io: HostIo, private readonly logFn: (level: LogLevel, msg: string) => void, private input?: Uint8Array) {}
 
   get memory(): PhysicalMemory { return this.lwk.node.memory; }
   get clock(): VirtualClock { return this.lwk.node.clock; }
@@ -50,7 +54,10 @@ export class LwkHost implements HostOS {
     let c = this.consoles.get(name);
     if (!c) {
       const io = this.io;
-      c = { write: (bytes) => io.write(1, bytes), onInput: () => {} };
+      c = {
+        write: (bytes) => io.write(1, bytes),
+        onInput: (fn) => { if (this.input?.length) { const b = this.input; this.input = undefined; fn(b); } },
+      };
       this.consoles.set(name, c);
     }
     return c;

@@ -44,6 +44,13 @@ interface Block {
   source: string;
 }
 
+/** Port I/O serviced synchronously inside `run` (see `Cpu.portIo`). */
+export interface PortIoHandler {
+  claims(port: number): boolean;
+  read(port: number, size: number): number;
+  write(port: number, size: number, value: number): void;
+}
+
 export interface CpuOptions {
   memory: PhysicalMemory;
   /** Guest-physical → host-physical (nested paging); identity over all memory by default. */
@@ -161,7 +168,7 @@ export class Cpu {
       if (this.intercepts.interruptWindow && (this.r[R.FLAGS] & FL.IF) !== 0 && !s.intShadow) {
         return { kind: 'interrupt-window' };
       }
-      if (this.icount >= end) return BUDGET_EXIT;
+      if (this.icount >= this.runEnd) return BUDGET_EXIT;
       let blk: Block;
       try {
         blk = this.lookup();
@@ -265,6 +272,14 @@ export class Cpu {
   /** Supplies the value an `io`/`mmio` exit asked for (any number for writes); the next run re-executes. */
   complete(value = 0): void {
     this.replay.push(value | 0);
+  }
+
+  /**
+   * Ends the current `run` at the next block boundary (a 'budget' exit). For hosts whose in-core
+   * devices (portIo) decide, mid-run, that the guest must stop.
+   */
+  requestExit(): void {
+    this.runEnd = this.icount;
   }
 
   /** Injects an external interrupt, delivered before the next instruction (the host checks IF first). */
@@ -764,8 +779,19 @@ export class Cpu {
     sys.writeFlags(this, v, size, false);
   }
 
+  /**
+   * Devices the host emulates inside the core (like KVM's in-kernel PIC and PIT): port accesses
+   * they claim complete at once, with no exit. Ports they decline (`claims` false) still exit.
+   */
+  portIo: PortIoHandler | undefined;
+
   ioIn(port: number, size: number, ip: number): number {
     if (!this.ioPrivileged()) throw new Fault(VEC.GP, 0);
+    const fast = this.portIo;
+    if (fast !== undefined && fast.claims(port)) {
+      const r = fast.read(port, size);
+      return size === 4 ? r | 0 : r & (size === 1 ? 0xff : 0xffff);
+    }
     const v = this.takeReplay(ip);
     if (v !== undefined) return size === 4 ? v | 0 : v & (size === 1 ? 0xff : 0xffff);
     if (!this.intercepts.io) return size === 4 ? -1 : size === 1 ? 0xff : 0xffff;
@@ -774,6 +800,11 @@ export class Cpu {
 
   ioOut(port: number, size: number, value: number, ip: number): void {
     if (!this.ioPrivileged()) throw new Fault(VEC.GP, 0);
+    const fast = this.portIo;
+    if (fast !== undefined && fast.claims(port)) {
+      fast.write(port, size, size === 4 ? value >>> 0 : value & (size === 1 ? 0xff : 0xffff));
+      return;
+    }
     if (this.takeReplay(ip) !== undefined) return;
     if (!this.intercepts.io) return;
     const v = size === 4 ? value >>> 0 : value & (size === 1 ? 0xff : 0xffff);

@@ -1,6 +1,6 @@
 // @serval/x86 — simulated x86-64 cores. Public surface: a core (`Cpu`) with its state, intercepts
 // and typed exits; physical memory; the CPUID model; the decoder and assembler adapters.
-export { Cpu, hex, type CpuOptions } from './cpu.js';
+export { Cpu, hex, type CpuOptions, type PortIoHandler } from './cpu.js';
 export { CpuState, R, SA, SEG_LDTR, SEG_TR } from './state.js';
 export type { Exit, ExitKind, Intercepts } from './exits.js';
 export { defaultIntercepts } from './exits.js';

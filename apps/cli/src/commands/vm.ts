@@ -14,7 +14,9 @@ export function vmCommand(argv: string[], log: (msg: string) => void): number {
   const io = new NodeHostIo(readFileOrBuiltin);
   const node = new Node({ cores: cfg.cores.length, memory: cfg.memory + 64 * 1024 * 1024 });
   const lwk = new Lwk(node, { io, log });
-  const host = new LwkHost(lwk, io, (level, msg) => { if (level !== 'debug') log(msg); });
+  // A file or pipe on stdin is typed into the guest's console (an interactive terminal is not yet).
+  const input = io.isatty(0) ? undefined : io.readAll(0);
+  const host = new LwkHost(lwk, io, (level, msg) => { if (level !== 'debug') log(msg); }, input);
   const hv = new Hypervisor(host);
   const vm = hv.createVm(cfg);
   vm.launch();

@@ -51,6 +51,11 @@ export class Uart16550 implements PortDevice, Device {
     return this.rx.length;
   }
 
+  /** The guest's driver is listening: received-data interrupts are enabled and reach the PIC. */
+  get receiving(): boolean {
+    return (this.ier & IER_RDA) !== 0 && (this.mcr & MCR_OUT2) !== 0;
+  }
+
   ioRead(offset: number, _size: AccessSize): number {
     const dlab = (this.lcr & LCR_DLAB) !== 0;
     switch (offset) {

@@ -52,6 +52,27 @@ const genericOptions = object({
   mode: withDefault(str({ oneOf: ['ignore', 'print'] }), 'ignore'),
 });
 
+/** One character time at 115200 baud, 8N1. */
+const CHAR_NS = 86_806;
+
+/**
+ * What the user types travels like a serial line: one character per character time, and only
+ * while the guest's driver listens — bytes sent earlier would be flushed by the driver's start-up.
+ */
+function serialLine(uart: Uart16550, clock: VirtualClock): (bytes: Uint8Array) => void {
+  const queue: number[] = [];
+  let ticking = false;
+  const tick = () => {
+    if (queue.length && uart.receiving && uart.pendingInput === 0) uart.receive([queue.shift()!]);
+    ticking = queue.length > 0;
+    if (ticking) clock.after(CHAR_NS, tick);
+  };
+  return (bytes) => {
+    for (const b of bytes) queue.push(b);
+    if (!ticking) { ticking = true; clock.after(CHAR_NS, tick); }
+  };
+}
+
 function registerRanges(ports: PortBus, ranges: PortRange[]): void {
   for (const r of ranges) ports.register(r.base, r.length, r.device);
 }
@@ -61,7 +82,7 @@ const FACTORIES: Record<string, Factory> = {
     const o = uartOptions(cfg.options, `${path}.options`);
     const con = ctx.console(`${ctx.vmName}.${cfg.id}`);
     const uart = new Uart16550({ name: cfg.id, onOutput: (b) => con.write(Uint8Array.of(b)), irq: new IrqLine(irqs, o.irq) });
-    con.onInput((bytes) => uart.receive(bytes));
+    con.onInput(serialLine(uart, ctx.clock));
     ctx.ports.register(o.port, 8, uart);
     return uart;
   },
