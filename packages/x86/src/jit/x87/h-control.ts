@@ -7,26 +7,31 @@ import { Access } from '../../mmu.js';
 import { R } from '../../state.js';
 import type { CpuState } from '../../state.js';
 import { rd16, rd32, wr16, wr32 } from '../runtime.js';
-import { probeWrite } from './h-move.js';
 import { B, ES, isEmpty, tagOf, waitMf } from './regs.js';
 
 export const buf = new Uint8Array(512);
 export const view = new DataView(buf.buffer);
 
-/** Writes buf[0, n) to memory (n even). */
+/**
+ * The state images (FNSTENV/FNSAVE/FXSAVE and their loads) are checked from their last byte: an
+ * image that runs into a missing page faults there, not at the page boundary (measured; single
+ * operands like an m80 fault at the boundary, see probeWrite).
+ */
+export function probeImage(c: Cpu, ea: number, n: number, access: Access): void {
+  if ((((ea % 4096) + 4096) % 4096) + n > 4096) c.translate(ea + n - 1, access, c.state.cpl === 3);
+}
+
+/** Writes buf[0, n) to memory (n even), after probing the image's last byte. */
 export function writeOut(c: Cpu, ea: number, n: number): void {
-  probeWrite(c, ea, n);
+  probeImage(c, ea, n, Access.Write);
   let k = 0;
   for (; k + 4 <= n; k += 4) wr32(c, ea + k, view.getInt32(k, true));
   if (k < n) wr16(c, ea + k, view.getUint16(k, true));
 }
 
-/**
- * Reads n bytes (n even) from memory into buf[0, n). An image that crosses into a page that is
- * not there faults at its last byte, as the reference CPU reports FLDENV/FRSTOR faults.
- */
+/** Reads n bytes (n even) from memory into buf[0, n), after probing the image's last byte. */
 export function readIn(c: Cpu, ea: number, n: number): void {
-  if ((((ea % 4096) + 4096) % 4096) + n > 4096) c.translate(ea + n - 1, Access.Read, c.state.cpl === 3);
+  probeImage(c, ea, n, Access.Read);
   let k = 0;
   for (; k + 4 <= n; k += 4) view.setInt32(k, rd32(c, ea + k), true);
   if (k < n) view.setUint16(k, rd16(c, ea + k), true);

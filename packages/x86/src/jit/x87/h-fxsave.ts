@@ -7,8 +7,8 @@
 // unmasked exception is pending, and zeros otherwise).
 import type { Cpu } from '../../cpu.js';
 import { rd32, wr32 } from '../runtime.js';
-import { probeWrite } from './h-move.js';
-import { setStatusWord, statusWord, updateEs, view } from './h-control.js';
+import { Access } from '../../mmu.js';
+import { probeImage, setStatusWord, statusWord, updateEs, view } from './h-control.js';
 import { isEmpty, tagOf } from './regs.js';
 
 /**
@@ -63,7 +63,8 @@ export function fxsave(c: Cpu, ea: number, rexw: boolean): void {
     view.setUint32(at + 12, 0, true);
   }
   for (let k = 160; k < end; k += 4) view.setInt32(k, s.xmm[(k - 160) >> 2], true);
-  probeWrite(c, ea, end);
+  // The whole 512-byte area is probed from its last byte, also the part that is not written.
+  probeImage(c, ea, 512, Access.Write);
   if (sse) writeRange(c, ea, 0, end);
   else { writeRange(c, ea, 0, 24); writeRange(c, ea, 32, 160); }
 }
@@ -73,6 +74,7 @@ export function fxrstor(c: Cpu, ea: number, rexw: boolean): void {
   const s = c.state;
   const sse = (s.cr4 & 0x200) !== 0;
   const end = sse ? xmmEnd(c) : 160;
+  probeImage(c, ea, 512, Access.Read);
   for (let k = 0; k < end; k += 4) view.setInt32(k, rd32(c, ea + k), true);
   const mxcsr = view.getUint32(24, true);
   if (sse && (mxcsr & ~MXCSR_MASK) !== 0) c.raise(GP, 0);

@@ -7,11 +7,26 @@ import { DE, IE, OE, UE } from '../../fpu/ext.js';
 import { fromBcd, toBcd } from '../../fpu/bcd.js';
 import { CONSTANTS, loadConstant } from '../../fpu/constants.js';
 import type { CpuState } from '../../state.js';
-import { rd16, rd32, rd64, wr16, wr32, wr64 } from '../runtime.js';
+import { TLB_MASK, rd16, rd32, rd64, wr16, wr32, wr64 } from '../runtime.js';
 import {
   F, begin, blocked, ieMasked, isEmpty, pop, raiseFlags, setC1, setIp, setIpDp, stackFault,
   waitMf, writeF, writeIndefinite, writeReg,
 } from './regs.js';
+
+/** Bytes written by each store format. */
+const STORE_SIZE = [4, 8, 10, 2, 4, 8, 10];
+
+/**
+ * The destination of a store is checked before the x87 decides anything: a store that an
+ * unmasked exception suppresses still takes the #PF (measured). The TLB's write tag makes the
+ * common case one compare.
+ */
+function probeStore(c: Cpu, ea: number, len: number): void {
+  const vpn = Math.floor(ea / 4096);
+  const off = ea - vpn * 4096;
+  if (c.tagW[vpn & TLB_MASK] !== vpn) c.translate(ea, Access.Write, c.state.cpl === 3);
+  if (off + len > 4096 && c.tagW[(vpn + 1) & TLB_MASK] !== vpn + 1) c.translate((vpn + 1) * 4096, Access.Write, c.state.cpl === 3);
+}
 
 /** Memory formats of loads and stores. */
 export const enum Fmt { F32, F64, F80, I16, I32, I64, Bcd }
@@ -102,6 +117,7 @@ export function loadConst(c: Cpu, ip: number, fop: number, which: number): void 
  */
 export function store(c: Cpu, ip: number, fop: number, fmt: number, ea: number, seg: number, popAfter: boolean): void {
   waitMf(c);
+  probeStore(c, ea, STORE_SIZE[fmt]);
   const s = c.state;
   const p = s.fpuTop;
   const f = begin(s);
