@@ -221,7 +221,8 @@ export class Cpu {
         s.rip = insn.ip;
         if (e.nextRip !== undefined) this.icount++;
       }
-      const kind = e.soft ? (e.vector === VEC.BP || e.vector === VEC.OF ? sys.IntKind.SoftException : sys.IntKind.Soft) : sys.IntKind.Exception;
+      const kind = e.soft ? (e.vector === VEC.BP || e.vector === VEC.OF ? sys.IntKind.SoftException : sys.IntKind.Soft)
+        : e.nextRip !== undefined ? sys.IntKind.Trap : sys.IntKind.Exception;
       return this.exception(e.vector, e.errorCode, e.cr2, kind, e.nextRip ?? s.rip);
     }
     if (e instanceof ExitSignal) {

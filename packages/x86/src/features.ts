@@ -10,6 +10,8 @@ const F = iced.CpuidFeature;
 const ALWAYS = [
   F.INTEL8086, F.INTEL186, F.INTEL286, F.INTEL386, F.INTEL486, F.CPUID, F.MULTIBYTENOP, F.PAUSE,
   F.PREFETCHW,
+  // RDPMC exists on every x86-64 CPU; CR4.PCE decides whether CPL3 may use it (#GP, not #UD).
+  F.RDPMC,
 ];
 
 export function allowedFeatures(model: CpuidModel): Set<number> {

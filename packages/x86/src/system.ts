@@ -211,7 +211,8 @@ export function writeFlags(c: Cpu, v: number, size: number, fromIret: boolean): 
 
 // ---------------------------------------------------------------------------- interrupts
 
-export const enum IntKind { External = 0, Exception = 1, Soft = 2, SoftException = 3 }
+/** Trap: a hardware exception reported after its instruction (INT1/ICEBP), so it returns past it. */
+export const enum IntKind { External = 0, Exception = 1, Soft = 2, SoftException = 3, Trap = 4 }
 
 /** Exceptions that combine into a double fault (SDM Vol. 3A, Table 6-5). */
 const CONTRIBUTORY = (1 << VEC.DE) | (1 << VEC.TS) | (1 << VEC.NP) | (1 << VEC.SS) | (1 << VEC.GP);
@@ -240,7 +241,7 @@ export function deliver(c: Cpu, vector: number, errorCode: number | undefined, k
   if (second.vector === VEC.PF) s.cr2 = second.cr2;
   // EXT: the fault arose delivering an event from outside the program (an exception or an
   // interrupt), not INT n, INT3 or INTO.
-  const ext = kind === IntKind.External || kind === IntKind.Exception;
+  const ext = kind === IntKind.External || kind === IntKind.Exception || kind === IntKind.Trap;
   let ec = second.errorCode;
   if (ext && ec !== undefined && ((SELECTOR_ERROR >> second.vector) & 1) !== 0) {
     ec |= 1;

@@ -14,23 +14,6 @@ export interface KnownIssue {
 
 export const KNOWN_ISSUES: KnownIssue[] = [
   {
-    id: 'int1-exit-rip',
-    description: 'cpu.ts exception(): INT1 (ICEBP, F1) raises #DB as a fault-class exception, so an ' +
-      'intercepted exit leaves state.rip at the INT1 itself; INT3 and hardware report the trap after ' +
-      'the instruction (a host resuming the exit would run INT1 forever).',
-    explains: (c, v, nat, sv) => c.text === 'int1' && nat.trapno === 1 && sv.trapno === 1 &&
-      v.hard.length === 1 && sv.rip === nat.rip - 1,
-  },
-  {
-    id: 'hint-nop-ud',
-    description: 'compile.ts/features.ts: ENDBR32/ENDBR64, PREFETCHIT0/1, PREFETCHWT1 and CLDEMOTE raise ' +
-      '#UD because Serval does not advertise their CPUID features, but they sit in the hint-NOP opcode ' +
-      'space (0F 0D, 0F 18-1F) and execute as NOPs on every CPU without the feature (gcc emits ENDBR64 ' +
-      'in every function under -fcf-protection, Ubuntu\'s default).',
-    explains: (c, _v, nat, sv) => nat.status === 0 && sv.status === 1 && sv.trapno === 6 &&
-      /^(endbr|prefetchit|prefetchwt1|cldemote)/.test(c.text),
-  },
-  {
     id: 'flags-stale-at-fault',
     description: 'compile.ts flagLiveness(): flag results that a later instruction of the block ' +
       'overwrites are not stored, but only branches and exits count as ways out of the block, not ' +

@@ -1,7 +1,7 @@
 // Turns a decoded block into a JS function. One pass computes which instructions' flag results are
 // ever read (the rest skip the lazy-flag stores); a second emits each instruction's source; the
 // factory binds the core's typed arrays and the runtime helpers as closure constants.
-import { FlowControl, Mnemonic as M } from '../iced/iced.js';
+import { FlowControl, Mnemonic as M, iced } from '../iced/iced.js';
 import { OK, type Insn } from '../ir.js';
 import type { Cpu } from '../cpu.js';
 import { Emitter, UnsupportedInsn, type BlockMode } from './emitter.js';
@@ -167,6 +167,8 @@ function emitOne(e: Emitter, i: Insn, allowed: ReadonlySet<number>): boolean {
     // ENDBR and RDSSP sit in the reserved-NOP space (F3 0F 1E): without CET they execute as NOPs,
     // leaving RDSSP's destination alone (which is how software detects that CET is off).
     if (HINT_NOPS.has(i.mnem)) return true;
+    // CLFLUSHOPT is CLFLUSH with a 66 prefix, which CPUs without it ignore.
+    if (i.mnem === M.Clflushopt && allowed.has(iced.CpuidFeature.CLFSH)) return true;
     e.fault(); e.emit('c.raise(6);'); return true;
   }
   if (i.lock && !lockable(i)) { e.fault(); e.emit('c.raise(6);'); return true; }
@@ -177,7 +179,9 @@ function emitOne(e: Emitter, i: Insn, allowed: ReadonlySet<number>): boolean {
   return extended(e, i);
 }
 
-const HINT_NOPS = new Set<number>([M.Endbr32, M.Endbr64, M.Rdsspd, M.Rdsspq]);
+// Opcodes in the reserved-NOP spaces (0F 0D, 0F 18-1F, F3 0F 1E) that CPUs without the feature run as NOPs.
+const HINT_NOPS = new Set<number>([M.Endbr32, M.Endbr64, M.Rdsspd, M.Rdsspq, M.Cldemote, M.Prefetchit0,
+  M.Prefetchit1, M.Prefetchwt1]);
 
 /** LOCK is legal only on read-modify-write forms with a memory destination. */
 function lockable(i: Insn): boolean {
