@@ -114,11 +114,9 @@ export function prem(f: Fpu, ase: number, ahi: number, alo: number, bse: number,
   let rt = 0, rh = ua.h, rl = ua.l;
   const bh = ub.h, bl = ub.l;
   let q = 0; // the low three quotient bits are all that is reported
-  if (d === -1) {
-    // Only FPREM1 gets here: compare |a| with |b|/2 in units of a's LSB.
-    d = 0; rt = 0;
-  }
-  const halfStep = ua.e - ub.e === -1;
+  // d = -1 (FPREM1 only: |a| below |b| but possibly above |b|/2): no division step; the rounding
+  // below decides, comparing |a| with |b|/2 in units of a's LSB.
+  const halfStep = d === -1;
   if (!halfStep) {
     for (let k = d; k >= 0; k--) {
       let bit = 0;
@@ -133,7 +131,7 @@ export function prem(f: Fpu, ase: number, ahi: number, alo: number, bse: number,
   }
   // Remainder R in units of 2^(eb - 63 + scaleBack) (or of a's LSB for the half step).
   let rsign = sign;
-  let unitE = halfStep ? ua.e : ub.e + scaleBack;
+  const unitE = halfStep ? ua.e : ub.e + scaleBack;
   if (nearest && !partial) {
     // Round the quotient to nearest: compare 2R with B (for the half step, R = A vs B' = 2B).
     let cmp: number;
@@ -163,7 +161,6 @@ export function prem(f: Fpu, ase: number, ahi: number, alo: number, bse: number,
   if (rt) { ua.l = ((rl >>> 1) | (rh << 31)) >>> 0; ua.h = ((rh >>> 1) | 0x80000000) >>> 0; ua.e += 1; }
   normalize(ua);
   roundPack(f, rsign, ua, 64);
-  unitE = 0;
   return cc;
 }
 
