@@ -31,7 +31,8 @@ export function loadFx(s: CpuState, fx: Uint8Array): void {
   }
   s.fpuTag = tag;
   s.fpuOpcode = dv.getUint16(6, true);
-  s.fpuIp = 0; s.fpuDp = 0;
+  // The native side loads this image with FXRSTOR64, which zeroes FCS and FDS too.
+  s.fpuIp = 0; s.fpuDp = 0; s.fpuCs = 0; s.fpuDs = 0;
   s.mxcsr = dv.getUint32(24, true);
   s.xmm8.set(fx.subarray(160, 416));
 }
