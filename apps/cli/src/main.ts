@@ -3,6 +3,7 @@
 import { ServalError } from '@serval/x86';
 import { UsageError, type OptionSpec } from './args.js';
 import { hostCommand } from './commands/host.js';
+import { IMAGE_OPTIONS, IMAGE_USAGE, imageCommand } from './commands/image.js';
 import { RUN_OPTIONS, runCommand } from './commands/run.js';
 import { vmCommand } from './commands/vm.js';
 import { VM_OPTIONS } from './vm-setup.js';
@@ -20,10 +21,12 @@ usage:
   serval run [options] <program> [args...]   run a static x86-64 Linux program on the LWK
   serval vm boot [config.json] [options]     boot a guest in the hypervisor hosted by the LWK
   serval host boot [config.json] [options]   boot a guest in the hypervisor loaded into the Linux host shim
-  serval help [run|vm|host]                  options of a command
+  serval image initramfs|vmlinux ...         build an initramfs, extract vmlinux from a bzImage
+  serval help [run|vm|host|image]            options of a command
   serval --version`,
   run: `usage: serval run [options] <program> [args...]\n\n${optionHelp(RUN_OPTIONS)}`,
   vm: `usage: serval vm boot [config.json] [options]\n\nWith no kernel, boots the built-in demo guest.\n\n${optionHelp(VM_OPTIONS)}`,
+  image: `${IMAGE_USAGE}\n\n${optionHelp(IMAGE_OPTIONS)}`,
   host: `usage: serval host boot [config.json] [options]\n\nLoads the v3vee module into a Linux-like host, creates the VM through /dev/v3vee and runs it.\n\n${optionHelp(VM_OPTIONS)}\n  --host-cores VALUE    cores of the host machine\n  --host-memory VALUE   memory of the host machine`,
 };
 
@@ -37,7 +40,7 @@ export function main(argv: string[]): number {
     switch (cmd) {
       case undefined: case 'help': case '--help': case '-h': {
         const topic = rest[0] ?? '';
-        if (!(topic in HELP)) throw new UsageError(`no help for "${topic}" (topics: run, vm, host)`);
+        if (!(topic in HELP)) throw new UsageError(`no help for "${topic}" (topics: run, vm, host, image)`);
         process.stdout.write(`${HELP[topic]}\n`);
         return 0;
       }
@@ -47,6 +50,7 @@ export function main(argv: string[]): number {
       case 'run': return runCommand(rest, log);
       case 'vm': return vmCommand(rest, log);
       case 'host': return hostCommand(rest, log);
+      case 'image': return imageCommand(rest, log);
       default:
         throw new UsageError(cmd.startsWith('-') ? `unknown option ${cmd} (see serval help)` : `unknown command "${cmd}" (see serval help)`);
     }
