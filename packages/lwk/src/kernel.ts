@@ -10,7 +10,7 @@ import { LwkError } from './errors.js';
 import { FdTable, OpenFile } from './fs/file.js';
 import { MemFs } from './fs/memfs.js';
 import { hostConsole } from './fs/special.js';
-import { type FileSystem, O } from './fs/types.js';
+import { type FileSystem, O, join } from './fs/types.js';
 import { type ProcView, Vfs } from './fs/vfs.js';
 import type { HostIo } from './host-io.js';
 import { AT, buildInitialStack } from './initial-stack.js';
@@ -105,7 +105,7 @@ export class Lwk implements SchedKernel {
     const mm = new Mm(this.mmResources(), name);
     const files = new FdTable();
     for (const fd of [0, 1, 2]) files.add(new OpenFile(hostConsole(this.io, fd), fd === 0 ? O.RDONLY : O.WRONLY, `/dev/fd/${fd}`));
-    const p = new Process(this.nextPid++, undefined, mm, files, o.path, name);
+    const p = new Process(this.nextPid++, undefined, mm, files, join(this.opts.cwd ?? '/', o.path), name);
     p.cwd = this.opts.cwd ?? '/';
     const sched = this.placeCore(o.core);
     const t = new Thread(p.pid, p, sched);
@@ -349,6 +349,8 @@ export class Lwk implements SchedKernel {
     const f = this.vfs.open(p.cwd, path, O.RDONLY, 0, view);
     if (typeof f === 'number') return f;
     const st = f.impl.stat();
+    // /proc/self/exe names the file itself (busybox re-executes itself through it).
+    const exe = f.path;
     if ((st.mode & 0o170000) !== 0o100000) { f.unref(); return -E.ACCES; }
     const size = f.impl.size?.() ?? st.size;
     const data = f.impl.read(f, Math.max(size, 0));
@@ -375,7 +377,7 @@ export class Lwk implements SchedKernel {
     p.mm = new Mm(this.mmResources(), p.name);
     p.files.exec();
     for (const a of p.actions) if (a.handler > 1) { a.handler = 0; a.flags = 0; a.mask = 0n; }
-    p.exe = path;
+    p.exe = exe;
     p.name = path.split('/').pop() || path;
     t.altStack = { sp: 0, size: 0, flags: 2 };
     try {

@@ -4,6 +4,7 @@ import type { Mm } from '../mm/mm.js';
 import type { FdTable } from '../fs/file.js';
 import { type SigAction, type SigInfo, NSIG } from '../signal/signals.js';
 import { Context } from './context.js';
+import type { Reservation } from '../sched/edf.js';
 import type { CoreSched } from './sched.js';
 
 /** Why a thread is not runnable, and how to tell when it can go on. */
@@ -39,6 +40,8 @@ export class Thread {
   futexWoken = false;
   /** Details of the fault behind a pending synchronous signal (for the signal frame). */
   faultFrame: { trapno: number; err: number; cr2: number } | undefined;
+  /** An EDF reservation of the thread's core (undefined: round-robin with the other such threads). */
+  rt: Reservation | undefined;
 
   constructor(readonly tid: number, readonly proc: Process, public sched: CoreSched) {}
 }
@@ -70,7 +73,8 @@ export class Process {
   get waitStatus(): number {
     const s = this.status;
     if (!s) return 0;
-    return s.kind === 'exited' ? (s.code & 0xff) << 8 : (s.signal & 0x7f) | (s.core ? 0x80 : 0);
+    // No core file is ever written (as under RLIMIT_CORE 0), so WCOREDUMP stays clear.
+    return s.kind === 'exited' ? (s.code & 0xff) << 8 : s.signal & 0x7f;
   }
 
   /** The status a shell reports: the code, or 128 + the signal. */
