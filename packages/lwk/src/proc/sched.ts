@@ -1,8 +1,10 @@
 // One scheduler per core: the threads homed there, round-robin in fixed instruction slices (so
 // runs repeat exactly), blocked threads re-checked whenever the core looks for work. With one
-// thread per core — the LWK default — a thread simply owns its core.
+// thread per core — the LWK default — a thread simply owns its core. Threads holding an EDF
+// reservation (sched/edf.ts) come first, earliest deadline first; the rest share what is left.
 import type { Core, CoreDriver, SliceResult } from '@serval/machine';
 import type { Exit } from '@serval/x86';
+import { nextRelease, pickEdf, runLimitNs } from '../sched/edf.js';
 import type { Thread } from './process.js';
 
 /** Instructions a thread runs before another runnable thread on the same core gets its turn. */
@@ -22,6 +24,10 @@ export class CoreSched implements CoreDriver {
   /** The thread whose registers are in the core right now. */
   loaded: Thread | undefined;
   private next = 0;
+  /** Set when the core leaves the LWK (hot remove): the next slice gives it up. */
+  offline = false;
+  /** Called after each stretch a thread ran: [start, end) in the core's virtual ns. */
+  onRun: ((t: Thread, startNs: number, endNs: number) => void) | undefined;
 
   constructor(readonly core: Core, private readonly k: SchedKernel) {}
 
@@ -63,11 +69,13 @@ export class CoreSched implements CoreDriver {
     }
   }
 
-  private pick(): Thread | undefined {
+  private pick(now: number): Thread | undefined {
+    const rt = pickEdf(this.threads, now);
+    if (rt) return rt;
     const n = this.threads.length;
     for (let k = 0; k < n; k++) {
       const t = this.threads[(this.next + k) % n];
-      if (t.state === 'runnable') { this.next = (this.next + k) % n; return t; }
+      if (t.state === 'runnable' && !t.rt) { this.next = (this.next + k) % n; return t; }
     }
     return undefined;
   }
@@ -75,12 +83,17 @@ export class CoreSched implements CoreDriver {
   runSlice(core: Core, budget: number): SliceResult {
     const cpu = core.cpu;
     let left = budget;
+    if (this.offline && this.threads.length === 0) {
+      if (this.core.owner === 'lwk') this.core.owner = undefined;
+      return 'done';
+    }
     while (left > 0) {
-      this.wake(core.localTimeNs());
-      const t = this.pick();
+      const now = core.localTimeNs();
+      this.wake(now);
+      const t = this.pick(now);
       if (!t) {
         if (this.threads.length === 0) { this.core.driver = undefined; return 'done'; }
-        let soonest = Infinity;
+        let soonest = nextRelease(this.threads);
         for (const b of this.threads) if (b.wait?.deadline !== undefined) soonest = Math.min(soonest, b.wait.deadline);
         if (soonest < Infinity) this.k.wakeAt(soonest);
         return left === budget ? 'idle' : 'ran';
@@ -89,10 +102,15 @@ export class CoreSched implements CoreDriver {
       this.k.beforeUser(t);
       if (t.state !== 'runnable') continue;
       const others = this.threads.some((o) => o !== t && o.state === 'runnable');
-      const slice = others ? Math.min(left, TIMESLICE) : left;
+      let slice = others ? Math.min(left, TIMESLICE) : left;
+      const limitNs = runLimitNs(this.threads, t, now);
+      if (limitNs < Infinity) slice = Math.min(slice, core.budgetFor(limitNs));
       const before = cpu.icount;
       const x = cpu.run(slice);
-      left -= cpu.icount - before;
+      const ran = cpu.icount - before;
+      left -= ran;
+      if (t.rt) t.rt.leftNs -= (ran * 1e9) / core.freqHz;
+      this.onRun?.(t, now, core.localTimeNs());
       if (x.kind === 'budget') {
         if (others) this.next = (this.threads.indexOf(t) + 1) % this.threads.length;
         continue;
