@@ -40,5 +40,7 @@ export interface HostOS {
   console(name: string): ConsoleStream;
   /** Reads a host file (kernel images, disks, configs). */
   readFile(path: string): Uint8Array;
+  /** Writes a host file (checkpoints). Hosts without storage leave it out. */
+  writeFile?(path: string, bytes: Uint8Array): void;
   log(level: LogLevel, msg: string): void;
 }

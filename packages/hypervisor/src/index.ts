@@ -9,3 +9,8 @@ export { HypervisorError, ConfigError } from './errors.js';
 export { loadMultibootKernel, bootMultiboot, MB_INFO, type MultibootLoad } from './loader/multiboot.js';
 /** A host over a bare node, for tests of VMs in other packages. */
 export { TestHost } from './test-host.js';
+export {
+  saveCheckpoint, loadCheckpoint, checkpointConfig, CheckpointError, GuestClock, CHECKPOINT_MAGIC, CHECKPOINT_VERSION,
+} from './checkpoint/index.js';
+/** A timer-driven guest whose output depends on exact interrupt timing (checkpoint tests). */
+export { buildTickerGuest, tickerVmConfig, TICKER_GUEST_SOURCE } from './checkpoint/ticker-guest.js';

@@ -43,5 +43,6 @@ export class TestHost implements HostOS {
     if (!f) throw new Error(`${path}: no such file`);
     return f;
   }
+  writeFile(path: string, bytes: Uint8Array): void { this.files.set(path, bytes.slice()); }
   log(level: LogLevel, msg: string): void { this.logs.push(`${level}: ${msg}`); }
 }

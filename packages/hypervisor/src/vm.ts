@@ -4,6 +4,9 @@
 import type { Device } from '@serval/devices';
 import { MmioBus, PortBus } from '@serval/machine';
 import { CPUID81_EDX, CpuidModel, RegionMap } from '@serval/x86';
+import { GuestClock } from './checkpoint/guest-clock.js';
+import { loadCheckpointFile, saveCheckpointFile } from './checkpoint/host-file.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint/snapshot.js';
 import type { VmConfig } from './config/vm-config.js';
 import { attachDevices } from './devices/attach.js';
 import { HypervisorError } from './errors.js';
@@ -48,8 +51,11 @@ export class Vm {
   private readonly block: MemoryBlock;
   /** Exits handled, by kind (telemetry). */
   readonly exitCounts = new Map<string, number>();
+  /** The VM's time: the host's, shifted when a checkpoint is restored later than it was saved. */
+  readonly clock: GuestClock;
 
   constructor(readonly id: number, readonly config: VmConfig, private readonly host: HostOS) {
+    this.clock = new GuestClock(host.clock);
     const hostCores = config.cores.map((c) => c.hostCore);
     const explicit = hostCores.every((c) => c !== undefined) ? (hostCores as number[]) : undefined;
     this.leases = host.acquireCores(config.cores.length, explicit);
@@ -63,8 +69,8 @@ export class Vm {
     host.memory.fill(this.block.hpa, config.memory);
     try {
       const attached = attachDevices(config.devices, {
-        vmName: config.name, ports: this.ports, mmio: this.mmio, clock: host.clock, memory: config.memory,
-        now: () => this.running?.core.localTimeNs() ?? host.clock.now,
+        vmName: config.name, ports: this.ports, mmio: this.mmio, clock: this.clock, memory: config.memory,
+        now: () => this.clock.fromHost(this.running?.core.localTimeNs() ?? host.clock.now),
         console: (n) => host.console(n),
         guestExit: (status) => this.stop({ kind: 'guest-exit', status }),
         guestReset: () => this.stop({ kind: 'reset' }),
@@ -141,6 +147,26 @@ export class Vm {
   private release(): void {
     for (const l of this.leases) l.release();
     this.host.freeMemory(this.block);
+  }
+
+  /** The whole VM as checkpoint bytes (checkpoint/); a running VM is paused for it. */
+  snapshot(): Uint8Array {
+    return saveCheckpoint(this);
+  }
+
+  /** Replaces the VM's state with a checkpoint's and leaves it paused; a bad checkpoint changes nothing. */
+  restore(bytes: Uint8Array, file?: string): void {
+    loadCheckpoint(this, bytes, file);
+  }
+
+  /** Saves a checkpoint to a host file; returns its size in bytes. */
+  save(path: string): number {
+    return saveCheckpointFile(this, this.host, path);
+  }
+
+  /** Loads a checkpoint from a host file (as `restore`). */
+  load(path: string): void {
+    loadCheckpointFile(this, this.host, path);
   }
 
   countExit(kind: string): void {
