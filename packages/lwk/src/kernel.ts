@@ -16,7 +16,7 @@ import type { HostIo } from './host-io.js';
 import { AT, buildInitialStack } from './initial-stack.js';
 import { PageTablePool, PROT_RW } from './mm/aspace.js';
 import { ImageCache, loadElfImage } from './mm/image.js';
-import { Mm } from './mm/mm.js';
+import { Mm, type MmPolicy } from './mm/mm.js';
 import { Pmem } from './mm/pmem.js';
 import { type ExitStatus, Process, Thread } from './proc/process.js';
 import { CoreSched, type SchedKernel } from './proc/sched.js';
@@ -37,6 +37,8 @@ export interface LwkOptions {
   stackSize?: number;
   /** Seed of /dev/urandom, getrandom and AT_RANDOM: runs repeat exactly. */
   seed?: number;
+  /** The node's cores the LWK starts with (all by default); more come and go with addCore/removeCore. */
+  cores?: readonly number[];
 }
 
 export interface SpawnOptions {
@@ -45,6 +47,10 @@ export interface SpawnOptions {
   /** Path reported as the program's name (AT_EXECFN, /proc/self/exe). */
   path: string;
   core?: number;
+  /** Where the process's standard streams go (the kernel's own HostIo by default). */
+  io?: HostIo;
+  /** Cores, heap and page sizes of its address space (Kitten's job parameters). */
+  policy?: MmPolicy;
 }
 
 const MB = 1024 * 1024;
@@ -55,6 +61,8 @@ export class Lwk implements SchedKernel {
   readonly vfs: Vfs;
   readonly procs = new Map<number, Process>();
   readonly scheds: CoreSched[];
+  /** Cores that belong to the LWK (hot add and remove change the set; see sched/cores.ts). */
+  readonly online: Set<number>;
   private readonly pool: PageTablePool;
   private readonly images: ImageCache;
   private nextPid = 1;
@@ -72,6 +80,13 @@ export class Lwk implements SchedKernel {
     this.log = opts.log ?? (() => {});
     this.vfs = new Vfs(opts.fs ?? new MemFs(), opts.seed ?? 1);
     this.scheds = node.cores.map((c) => new CoreSched(c, this));
+    this.online = new Set(opts.cores ?? node.cores.map((c) => c.id));
+    for (const id of this.online) node.core(id);
+  }
+
+  /** A fresh process or thread id. */
+  allocId(): number {
+    return this.nextPid++;
   }
 
   get io(): HostIo { return this.opts.io; }
@@ -80,19 +95,24 @@ export class Lwk implements SchedKernel {
   get status(): number | undefined { return this.first?.shellStatus; }
 
   private mmResources() {
-    return { mem: this.node.memory, pmem: this.pmem, pool: this.pool };
+    return { mem: this.node.memory, pmem: this.pmem, pool: this.pool, flushAll: () => { for (const s of this.scheds) if (s.core.owner === 'lwk') s.core.cpu.flushTlb(); } };
   }
 
-  /** The core with the fewest threads (lowest id on ties): one thread per core while cores last. */
-  private placeCore(want?: number): CoreSched {
+  /**
+   * The core with the fewest threads (lowest id on ties) among the LWK's cores in `mask`: one thread
+   * per core while cores last.
+   */
+  placeCore(want?: number, mask?: readonly number[]): CoreSched {
     if (want !== undefined) {
       const c = this.node.core(want);
       if (c.owner && c.owner !== 'lwk') throw new LwkError('CORE_BUSY', `core ${want} is in use by ${c.owner}`);
+      if (!this.online.has(want)) throw new LwkError('CORE_OFFLINE', `core ${want} does not belong to the LWK (add it first)`);
       return this.scheds[want];
     }
     let best: CoreSched | undefined;
     for (const s of this.scheds) {
       if (s.core.owner && s.core.owner !== 'lwk') continue;
+      if (!this.online.has(s.core.id) || (mask && !mask.includes(s.core.id))) continue;
       if (!best || s.threads.length < best.threads.length) best = s;
     }
     if (!best) throw new LwkError('NO_FREE_CORE', `all ${this.node.cores.length} cores are in use`);
@@ -102,12 +122,12 @@ export class Lwk implements SchedKernel {
   /** Starts a program as a new process (the job's first process if it is the first). */
   spawn(program: Uint8Array, o: SpawnOptions): Process {
     const name = o.path.split('/').pop() || o.path;
-    const mm = new Mm(this.mmResources(), name);
+    const mm = new Mm(this.mmResources(), name, o.policy);
     const files = new FdTable();
-    for (const fd of [0, 1, 2]) files.add(new OpenFile(hostConsole(this.io, fd), fd === 0 ? O.RDONLY : O.WRONLY, `/dev/fd/${fd}`));
+    for (const fd of [0, 1, 2]) files.add(new OpenFile(hostConsole(o.io ?? this.io, fd), fd === 0 ? O.RDONLY : O.WRONLY, `/dev/fd/${fd}`));
     const p = new Process(this.nextPid++, undefined, mm, files, join(this.opts.cwd ?? '/', o.path), name);
     p.cwd = this.opts.cwd ?? '/';
-    const sched = this.placeCore(o.core);
+    const sched = this.placeCore(o.core, o.policy?.cpus);
     const t = new Thread(p.pid, p, sched);
     p.threads.push(t);
     try {
@@ -123,7 +143,8 @@ export class Lwk implements SchedKernel {
     return p;
   }
 
-  private takeCore(s: CoreSched): void {
+  /** Prepares a core for user threads (64-bit mode, the intercepts the kernel serves). */
+  takeCore(s: CoreSched): void {
     if (s.core.owner === 'lwk') return;
     const cpu = s.core.cpu;
     cpu.state.reset();
@@ -143,6 +164,7 @@ export class Lwk implements SchedKernel {
     const mm = p.mm;
     const image = loadElfImage(elf, mm, this.pmem, mem, p.name, this.images);
     mm.brkStart = mm.brk = mm.brkMapped = image.end;
+    if (mm.policy.heap) mm.reserveHeap(mm.policy.heap);
     const stackSize = this.opts.stackSize ?? 8 * MB;
     mm.mapFresh(STACK_TOP - stackSize, stackSize, PROT_RW, 'stack', 'stack', 2 * MB);
     mm.mmapTop = STACK_TOP - stackSize - 16 * MB;
@@ -303,7 +325,7 @@ export class Lwk implements SchedKernel {
     const p = t.proc;
     t.sched.sync();
     if (o.thread) {
-      const sched = this.placeCore();
+      const sched = this.placeCore(undefined, p.mm.policy.cpus);
       const nt = new Thread(this.nextPid++, p, sched);
       nt.ctx.copyFrom(t.ctx);
       nt.sigmask = t.sigmask;
@@ -319,7 +341,7 @@ export class Lwk implements SchedKernel {
     child.umask = p.umask;
     child.actions.forEach((a, i) => Object.assign(a, p.actions[i]));
     if (o.vm) { child.vforkFrom = p; p.vforkChild = child; }
-    const sched = this.placeCore();
+    const sched = this.placeCore(undefined, mm.policy.cpus);
     const nt = new Thread(child.pid, child, sched);
     nt.ctx.copyFrom(t.ctx);
     nt.sigmask = t.sigmask;
@@ -373,8 +395,9 @@ export class Lwk implements SchedKernel {
     }
     // Point of no return: the old image goes.
     for (const o of p.threads) if (o !== t && o.state !== 'dead') { o.state = 'dead'; o.sched.remove(o); }
+    const policy = p.mm.policy;
     this.releaseMm(p);
-    p.mm = new Mm(this.mmResources(), p.name);
+    p.mm = new Mm(this.mmResources(), p.name, policy);
     p.files.exec();
     for (const a of p.actions) if (a.handler > 1) { a.handler = 0; a.flags = 0; a.mask = 0n; }
     p.exe = exe;

@@ -13,6 +13,9 @@ export const PROT_NONE: Prot = { read: false, write: false, exec: false };
 
 const PAGE = 4096, MB2 = 2 ** 21, GB1 = 2 ** 30;
 export const USER_TOP = 0x800000000000;
+/** What one top-level entry maps (512 GiB): the unit SMARTMAP shares. */
+export const SMARTMAP_SLOT = 2 ** 39;
+export const PAGE_SIZES = [PAGE, MB2, GB1] as const;
 const P32 = 4294967296;
 
 /** Hands out zeroed 4 KiB pages for page tables, from pmem in 256 KiB chunks. */
@@ -46,6 +49,14 @@ const SHIFTS = [39, 30, 21, 12];
 export class AddressSpace {
   readonly cr3: number;
   private tables: number[] = [];
+  /** The largest page mappings may use (the job's page-size policy): 4 KiB, 2 MiB or 1 GiB. */
+  maxPage: number = GB1;
+  /** SMARTMAP: spaces that show this one's first 512 GiB, and the top-level slot they show it in. */
+  private readonly sharedInto = new Map<AddressSpace, number>();
+  /** SMARTMAP: top-level slots of this space that show another space. */
+  private readonly shown = new Map<number, AddressSpace>();
+  /** Drops stale translations on every core that may hold them (set by the kernel). */
+  shootdown: (() => void) | undefined;
 
   constructor(private readonly mem: PhysicalMemory, private readonly pool: PageTablePool) {
     this.cr3 = pool.take();
@@ -59,7 +70,9 @@ export class AddressSpace {
     let off = 0;
     while (off < size) {
       const v = va + off, p = pa + off, left = size - off;
-      const step = v % GB1 === 0 && p % GB1 === 0 && left >= GB1 ? GB1 : v % MB2 === 0 && p % MB2 === 0 && left >= MB2 ? MB2 : PAGE;
+      const max = this.maxPage;
+      const step = max >= GB1 && v % GB1 === 0 && p % GB1 === 0 && left >= GB1 ? GB1
+        : max >= MB2 && v % MB2 === 0 && p % MB2 === 0 && left >= MB2 ? MB2 : PAGE;
       this.setLeaf(v, step, p, prot);
       off += step;
     }
@@ -75,6 +88,44 @@ export class AddressSpace {
       this.setLeaf(v, step, -1, PROT_NONE);
       off += step;
     }
+    if (this.sharedInto.size) this.shootdown?.();
+  }
+
+  /**
+   * SMARTMAP: shows the first 512 GiB of `src` (where a process keeps its image and heap) at `va`
+   * in this space, by pointing one top-level entry at src's own table — so everything src maps
+   * there later is visible at once, with no copying and no further work.
+   */
+  smartmap(src: AddressSpace, va: number): void {
+    const slot = va / SMARTMAP_SLOT;
+    if (!Number.isInteger(slot) || slot < 1 || slot >= 256) {
+      throw new LwkError('BAD_MAPPING', `a SMARTMAP goes at a multiple of 512 GiB below the user top, not at 0x${va.toString(16)}`);
+    }
+    if (src === this) throw new LwkError('BAD_MAPPING', 'an address space cannot SMARTMAP itself');
+    const e = this.cr3 + slot * 8;
+    if (this.mem.dv.getUint32(e, true) & 1) throw new LwkError('BAD_MAPPING', `0x${va.toString(16)}..+512 GiB is already in use`);
+    const top = src.child(src.cr3, 0);
+    this.mem.dv.setUint32(e, (top % P32) | 0x7, true);
+    this.mem.dv.setUint32(e + 4, Math.floor(top / P32), true);
+    this.shown.set(slot, src);
+    src.sharedInto.set(this, slot);
+  }
+
+  /** The space shown at `va` through SMARTMAP, if any. */
+  shownAt(va: number): AddressSpace | undefined {
+    return this.shown.get(Math.floor(va / SMARTMAP_SLOT));
+  }
+
+  /** Ends the SMARTMAP at `va`. */
+  unsmartmap(va: number): void {
+    const slot = Math.floor(va / SMARTMAP_SLOT);
+    const src = this.shown.get(slot);
+    if (!src) return;
+    this.mem.dv.setUint32(this.cr3 + slot * 8, 0, true);
+    this.mem.dv.setUint32(this.cr3 + slot * 8 + 4, 0, true);
+    this.shown.delete(slot);
+    src.sharedInto.delete(this);
+    this.shootdown?.();
   }
 
   /** The physical address `va` maps to, or undefined (a software walk, for tests and diagnostics). */
@@ -95,8 +146,25 @@ export class AddressSpace {
     return undefined;
   }
 
+  /** The size of the page that maps `va` (4 KiB, 2 MiB or 1 GiB), or undefined. */
+  pageSizeAt(va: number): number | undefined {
+    const dv = this.mem.dv;
+    let t = this.cr3;
+    for (let level = 0; level < 4; level++) {
+      const e = t + (Math.floor(va / 2 ** SHIFTS[level]) % 512) * 8;
+      const lo = dv.getUint32(e, true);
+      if ((lo & 1) === 0) return undefined;
+      if (level === 3 || (lo & 0x80)) return 2 ** SHIFTS[level];
+      t = (lo & 0xfffff000) + (dv.getUint32(e + 4, true) & 0xfffff) * P32;
+    }
+    return undefined;
+  }
+
   /** Frees the page tables themselves. */
   destroy(): void {
+    // Spaces showing this one must stop before its tables are reused.
+    for (const [dst, slot] of this.sharedInto) dst.unsmartmap(slot * SMARTMAP_SLOT);
+    for (const slot of [...this.shown.keys()]) this.unsmartmap(slot * SMARTMAP_SLOT);
     for (const t of this.tables) this.pool.give(t);
     this.tables = [];
   }
@@ -134,6 +202,9 @@ export class AddressSpace {
   /** Installs (pa >= 0) or clears (pa < 0) one leaf of `size` bytes at `va`. */
   private setLeaf(va: number, size: number, pa: number, prot: Prot): void {
     const leafLevel = size === GB1 ? 1 : size === MB2 ? 2 : 3;
+    if (this.shown.size && this.shownAt(va)) {
+      throw new LwkError('BAD_MAPPING', `0x${va.toString(16)} shows another address space through SMARTMAP and cannot be mapped`);
+    }
     let t = this.cr3;
     for (let level = 0; level < leafLevel; level++) {
       const e = this.entry(t, va, level);

@@ -3,7 +3,8 @@
 // what is writable and shares what is not; the heap grows in contiguous chunks.
 import type { PhysicalMemory } from '@serval/x86';
 import { E } from '../errno.js';
-import { AddressSpace, type PageTablePool, type Prot, USER_TOP } from './aspace.js';
+import { AddressSpace, type PageTablePool, type Prot, SMARTMAP_SLOT, USER_TOP } from './aspace.js';
+import { LwkError } from '../errors.js';
 import type { Pmem, PmemRegion } from './pmem.js';
 
 const PAGE = 4096;
@@ -32,6 +33,18 @@ export interface MmResources {
   mem: PhysicalMemory;
   pmem: Pmem;
   pool: PageTablePool;
+  /** Flushes the TLB of every core (after a change other spaces see through SMARTMAP). */
+  flushAll?: () => void;
+}
+
+/** How a job's memory is laid out (Kitten's job parameters); kept across exec. */
+export interface MmPolicy {
+  /** Cores this address space's tasks may run on (undefined: every core of the LWK). */
+  cpus?: readonly number[];
+  /** A heap of this many bytes, allocated and mapped up front; brk moves inside it. */
+  heap?: number;
+  /** Largest page size used: 4 KiB, 2 MiB or 1 GiB. */
+  maxPage?: number;
 }
 
 export const pageUp = (n: number): number => Math.ceil(n / PAGE) * PAGE;
@@ -45,9 +58,16 @@ export class Mm {
   brkMapped = 0;
   /** Highest address below which anonymous mappings are placed, top-down. */
   mmapTop = 0x7f0000000000;
+  /** End of the fixed heap when the policy gives one (brk cannot pass it). */
+  heapEnd = 0;
+  /** SMARTMAP: other spaces shown in this one, by top-level slot; and the spaces showing this one. */
+  private readonly shows = new Map<number, Mm>();
+  private readonly shownIn = new Set<Mm>();
 
-  constructor(private readonly r: MmResources, readonly owner: string) {
+  constructor(private readonly r: MmResources, readonly owner: string, public policy: MmPolicy = {}) {
     this.aspace = new AddressSpace(r.mem, r.pool);
+    if (policy.maxPage) this.aspace.maxPage = policy.maxPage;
+    this.aspace.shootdown = r.flushAll;
   }
 
   get mappings(): readonly Vma[] {
@@ -57,7 +77,7 @@ export class Mm {
   /** Maps fresh, zeroed, contiguous memory at `va`. */
   mapFresh(va: number, size: number, prot: Prot, kind: VmaKind, name: string, align = PAGE): Vma {
     // Matching the virtual address modulo 2 MiB keeps large pages possible.
-    const skew = align >= MB2 ? va % MB2 : 0;
+    const skew = align >= MB2 ? va % align : 0;
     const region = this.r.pmem.alloc(size + skew, 'umem', `${this.owner} ${name}`, align);
     this.r.mem.fill(region.start, region.size);
     return this.insert({ va, size, prot, kind, name, backing: { region, refs: 0 }, off: skew });
@@ -121,8 +141,28 @@ export class Mm {
     return 0;
   }
 
+  /**
+   * Kitten's heap: `size` bytes of contiguous memory at the first suitably aligned address after
+   * the image, mapped now with the largest pages the policy allows; brk then only moves inside it.
+   */
+  reserveHeap(size: number): void {
+    const page = [2 ** 30, MB2, PAGE].find((p) => p <= this.aspace.maxPage && p <= size) ?? PAGE;
+    const va = Math.ceil(this.brkStart / page) * page;
+    size = Math.ceil(size / page) * page;
+    this.mapFresh(va, size, { read: true, write: true, exec: false }, 'heap', 'heap', page);
+    this.brkStart = this.brk = va;
+    this.brkMapped = this.heapEnd = va + size;
+  }
+
   /** brk: moves the break, mapping or unmapping heap pages as it goes (no memory is promised beyond it). */
   setBrk(addr: number): number {
+    if (this.heapEnd) {
+      if (addr < this.brkStart || addr > this.heapEnd) return this.brk;
+      // Memory given back and taken again must read as zeros (glibc's calloc counts on it).
+      if (addr < this.brk) this.write(addr, new Uint8Array(this.brk - addr));
+      this.brk = addr;
+      return addr;
+    }
     if (addr < this.brkStart || addr >= this.mmapTop) return this.brk;
     const want = pageUp(addr);
     if (want > this.brkMapped) {
@@ -141,7 +181,26 @@ export class Mm {
   }
 
   rangeFree(va: number, size: number): boolean {
+    for (const slot of this.shows.keys()) if (va < (slot + 1) * SMARTMAP_SLOT && va + size > slot * SMARTMAP_SLOT) return false;
     return !this.vmas.some((m) => m.va < va + size && m.va + m.size > va);
+  }
+
+  /** SMARTMAP: shows `src`'s first 512 GiB at `va` (a multiple of 512 GiB) in this space. */
+  smartmap(src: Mm, va: number): void {
+    if (va % SMARTMAP_SLOT === 0 && !this.rangeFree(va, SMARTMAP_SLOT)) throw new LwkError('BAD_MAPPING', `0x${va.toString(16)}..+512 GiB is already in use`);
+    this.aspace.smartmap(src.aspace, va);
+    this.shows.set(va / SMARTMAP_SLOT, src);
+    src.shownIn.add(this);
+  }
+
+  /** Ends a SMARTMAP made by `smartmap`. */
+  unsmartmap(va: number): void {
+    const slot = Math.floor(va / SMARTMAP_SLOT);
+    const src = this.shows.get(slot);
+    if (!src) return;
+    this.aspace.unsmartmap(slot * SMARTMAP_SLOT);
+    this.shows.delete(slot);
+    src.shownIn.delete(this);
   }
 
   /** Finds room for `size` bytes below `mmapTop`, highest first (Linux's top-down layout); -1 if none. */
@@ -160,8 +219,9 @@ export class Mm {
 
   /** A copy for a forked child: writable memory is copied, read-only memory shared. */
   fork(owner: string): Mm {
-    const child = new Mm(this.r, owner);
+    const child = new Mm(this.r, owner, this.policy);
     child.brkStart = this.brkStart; child.brk = this.brk; child.brkMapped = this.brkMapped; child.mmapTop = this.mmapTop;
+    child.heapEnd = this.heapEnd;
     for (const m of this.vmas) {
       if (!m.prot.write && (m.kind === 'image' || m.kind === 'file')) {
         child.insert({ ...m });
@@ -177,6 +237,8 @@ export class Mm {
   }
 
   destroy(): void {
+    for (const v of [...this.shownIn]) for (const [slot, src] of v.shows) if (src === this) v.unsmartmap(slot * SMARTMAP_SLOT);
+    for (const slot of [...this.shows.keys()]) this.unsmartmap(slot * SMARTMAP_SLOT);
     for (const m of this.vmas) this.release(m.backing);
     this.vmas = [];
     this.aspace.destroy();
@@ -185,6 +247,8 @@ export class Mm {
   // ---- checked access to user memory (a bad pointer is undefined/false, i.e. EFAULT) ----
 
   private phys(va: number, write: boolean): { pa: number; left: number } | undefined {
+    const shown = this.shows.size ? this.shows.get(Math.floor(va / SMARTMAP_SLOT)) : undefined;
+    if (shown) return shown.phys(va % SMARTMAP_SLOT, write);
     const m = this.find(va);
     if (!m || !m.prot.read || (write && !m.prot.write)) return undefined;
     return { pa: m.backing.region.start + m.off + (va - m.va), left: m.va + m.size - va };

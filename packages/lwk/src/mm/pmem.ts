@@ -50,8 +50,14 @@ export class Pmem {
     return this.list.filter((r) => r.type === 'free').reduce((a, r) => a + r.size, 0);
   }
 
-  regions(): readonly PmemRegion[] {
-    return this.list;
+  /** Every region in address order, or those of one type (Kitten's pmem query). */
+  regions(type?: PmemType): readonly PmemRegion[] {
+    return type ? this.list.filter((r) => r.type === type) : this.list;
+  }
+
+  /** The region holding physical address `pa`. */
+  regionAt(pa: number): PmemRegion | undefined {
+    return this.list.find((r) => pa >= r.start && pa < r.start + r.size);
   }
 
   private carve(i: number, start: number, size: number, type: PmemType, owner: string): PmemRegion {

@@ -1,6 +1,7 @@
 // Identity, limits, system information and per-thread setup calls.
 import { E } from '../errno.js';
 import { type Sys, type Syscall, int } from './context.js';
+import { coresOf } from '../sched/cores.js';
 
 const constant = (nr: number, name: string, v: (x: Sys) => number): Syscall => ({ nr, name, handler: (x) => v(x) });
 
@@ -97,11 +98,12 @@ export const getrandom: Syscall = {
 export const schedGetaffinity: Syscall = {
   nr: 204, name: 'sched_getaffinity',
   handler(x, [, size, mask]) {
+    // The cores this address space may use: the LWK's own, within the job's cpu mask.
     const n = x.k.node.cores.length;
     const bytes = Math.ceil(n / 64) * 8;
     if (size < bytes) return -E.INVAL;
     const b = new Uint8Array(bytes);
-    for (let i = 0; i < n; i++) b[i >> 3] |= 1 << (i & 7);
+    for (const i of coresOf(x.k, x.mm.policy.cpus)) b[i >> 3] |= 1 << (i & 7);
     return x.write(mask, b) ? bytes : -E.FAULT;
   },
 };
