@@ -63,6 +63,8 @@ export class Process {
   vforkChild: Process | undefined;
   /** The process whose memory this vfork child borrows. */
   vforkFrom: Process | undefined;
+  /** ITIMER_REAL (alarm, setitimer): SIGALRM at `at` ns of virtual time, then every `interval`. */
+  realTimer: { at: number; interval: number; cancel(): void } | undefined;
 
   constructor(readonly pid: number, public parent: Process | undefined, public mm: Mm, public files: FdTable, public exe: string, public name: string) {
     this.pgid = parent?.pgid ?? pid;

@@ -5,6 +5,7 @@
 import type { Core, CoreDriver, SliceResult } from '@serval/machine';
 import type { Exit } from '@serval/x86';
 import { nextRelease, pickEdf, runLimitNs } from '../sched/edf.js';
+import { interruptIfPending } from '../signal/deliver.js';
 import type { Thread } from './process.js';
 
 /** Instructions a thread runs before another runnable thread on the same core gets its turn. */
@@ -65,6 +66,7 @@ export class CoreSched implements CoreDriver {
     for (const t of this.threads) {
       if (t.state !== 'blocked' || !t.wait) continue;
       if (t.wait.ready()) { t.state = 'runnable'; t.wait = undefined; }
+      else if (interruptIfPending(t)) continue;
       else if (t.wait.deadline !== undefined && now >= t.wait.deadline) { t.state = 'runnable'; t.wait = undefined; t.timedOut = true; }
     }
   }
@@ -92,7 +94,13 @@ export class CoreSched implements CoreDriver {
       this.wake(now);
       const t = this.pick(now);
       if (!t) {
-        if (this.threads.length === 0) { this.core.driver = undefined; return 'done'; }
+        // A core whose last thread just ended still ran this slice: saying so keeps the node from
+        // declaring a deadlock while that thread's exit has woken threads on cores that went idle.
+        if (this.threads.length === 0) {
+          if (left !== budget) return 'ran';
+          this.core.driver = undefined;
+          return 'done';
+        }
         let soonest = nextRelease(this.threads);
         for (const b of this.threads) if (b.wait?.deadline !== undefined) soonest = Math.min(soonest, b.wait.deadline);
         if (soonest < Infinity) this.k.wakeAt(soonest);

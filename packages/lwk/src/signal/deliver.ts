@@ -41,6 +41,19 @@ function interrupt(t: Thread, flags: number): void {
   if (s) { s.rip += 2; s.set64(0, -4); } else { t.ctx.rip += 2; t.ctx.set(0, -4); }
 }
 
+/**
+ * A blocked thread whose wait a signal should end although none arrived during it: sigsuspend
+ * (or ppoll/pselect) unblocked a signal that was already pending. Returns whether it was ended.
+ */
+export function interruptIfPending(t: Thread): boolean {
+  if (t.state !== 'blocked' || !t.wait?.interruptible) return false;
+  for (const q of [t.pending, t.proc.pending]) {
+    const info = q.find((x) => (t.sigmask & bit(x.signo)) === 0n);
+    if (info) { interrupt(t, t.proc.actions[info.signo].flags); return true; }
+  }
+  return false;
+}
+
 function take(t: Thread): SigInfo | undefined {
   for (const q of [t.pending, t.proc.pending]) {
     const i = q.findIndex((x) => (t.sigmask & bit(x.signo)) === 0n || (bit(x.signo) & UNBLOCKABLE) !== 0n);

@@ -100,17 +100,24 @@ export function buildFrame(f: FrameInput, frameVa: number, fpVa: number): Uint8A
   put64(dv, MCTX_OFF + CR2_SLOT * 8, f.cr2);
   put64(dv, MCTX_OFF + FPSTATE_SLOT * 8, fpVa);
   put64(dv, SIGMASK_OFF, f.mask);
-  const i = INFO_OFF, info = f.info;
-  dv.setInt32(i, info.signo, true);
-  dv.setInt32(i + 4, 0, true);
-  dv.setInt32(i + 8, info.code, true);
-  if (info.addr !== undefined) put64(dv, i + 16, info.addr);
-  else {
-    dv.setInt32(i + 16, info.pid ?? 0, true);
-    dv.setInt32(i + 20, info.uid ?? 0, true);
-    if (info.status !== undefined) dv.setInt32(i + 24, info.status, true);
-  }
+  b.set(siginfoBytes(f.info), INFO_OFF);
   void frameVa;
+  return b;
+}
+
+/** struct siginfo (128 bytes) as Linux lays it out for the signal's origin. */
+export function siginfoBytes(info: SigInfo): Uint8Array {
+  const b = info.raw ? info.raw.slice(0, 128) : new Uint8Array(128);
+  const dv = new DataView(b.buffer);
+  dv.setInt32(0, info.signo, true);
+  if (info.raw) return b;
+  dv.setInt32(8, info.code, true);
+  if (info.addr !== undefined) put64(dv, 16, info.addr);
+  else {
+    dv.setInt32(16, info.pid ?? 0, true);
+    dv.setInt32(20, info.uid ?? 0, true);
+    if (info.status !== undefined) dv.setInt32(24, info.status, true);
+  }
   return b;
 }
 

@@ -45,8 +45,10 @@ export interface SigInfo {
   uid?: number;
   addr?: number;
   status?: number;
+  /** A whole siginfo from user space (rt_sigqueueinfo): copied into the frame as it is. */
+  raw?: Uint8Array;
 }
 
-export const SI_USER = 0, SI_TKILL = -6, SI_KERNEL = 0x80;
+export const SI_USER = 0, SI_QUEUE = -1, SI_TKILL = -6, SI_KERNEL = 0x80;
 export const SEGV_MAPERR = 1, SEGV_ACCERR = 2, ILL_ILLOPN = 2, FPE_INTDIV = 1, TRAP_BRKPT = 1, BUS_ADRALN = 1;
 export const CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;

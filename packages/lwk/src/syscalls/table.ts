@@ -11,12 +11,14 @@ import * as poll from './poll.js';
 import * as proc from './proc.js';
 import * as rw from './rw.js';
 import * as signal from './signal.js';
+import * as sigqueue from './sigqueue.js';
 import * as stat from './stat.js';
 import * as time from './time.js';
+import * as timer from './timer.js';
 
 const isSyscall = (v: unknown): v is Syscall => typeof v === 'object' && v !== null && 'nr' in v && 'handler' in v;
 
-const all: Syscall[] = [attr, dir, fd, mem, misc, open, poll, proc, rw, signal, stat, time]
+const all: Syscall[] = [attr, dir, fd, mem, misc, open, poll, proc, rw, signal, sigqueue, stat, time, timer]
   .flatMap((m) => Object.values(m).filter(isSyscall))
   .concat([futex]);
 
