@@ -7,6 +7,7 @@ import { CPUID81_EDX, CpuidModel, RegionMap } from '@serval/x86';
 import { GuestClock } from './checkpoint/guest-clock.js';
 import { loadCheckpointFile, saveCheckpointFile } from './checkpoint/host-file.js';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint/snapshot.js';
+import { transferVcpu } from './checkpoint/transfer.js';
 import type { VmConfig } from './config/vm-config.js';
 import { attachDevices } from './devices/attach.js';
 import { HypervisorError } from './errors.js';
@@ -167,6 +168,24 @@ export class Vm {
   /** Loads a checkpoint from a host file (as `restore`). */
   load(path: string): void {
     loadCheckpointFile(this, this.host, path);
+  }
+
+  /** Moves vCPU `index` to host core `hostCore` with all its state (Palacios's move-core); not while a vCPU runs. */
+  moveVcpu(index: number, hostCore: number): void {
+    const old = this.vcpus[index];
+    if (!old) throw new HypervisorError('NO_SUCH_VCPU', `VM "${this.config.name}" has no vCPU ${index} (it has ${this.vcpus.length})`);
+    if (this.state === 'freed' || this.running) throw new HypervisorError('BAD_VM_STATE', `cannot move a vCPU of VM "${this.config.name}" now (${this.running ? 'a vCPU is running' : this.state})`);
+    if (old.core.id === hostCore) return;
+    const [lease] = this.host.acquireCores(1, [hostCore]);
+    const cpu = old.core.cpu;
+    const v = new Vcpu(this, index, lease.core, cpu.physMap, cpu.cpuidModel, this.config.cores[index].freq);
+    transferVcpu(old, v, this.clock.host.now);
+    const wasAttached = old.core.driver === old;
+    old.detach();
+    if (wasAttached) v.attach();
+    this.leases[index].release();
+    this.leases[index] = lease;
+    this.vcpus[index] = v;
   }
 
   countExit(kind: string): void {

@@ -134,6 +134,21 @@ describe('checkpoints', () => {
     expect(() => vm.load('missing.ckpt')).toThrow('missing.ckpt: no such file');
   });
 
+  it('moving a vCPU to another core carries its whole state: the guest cannot tell', () => {
+    const { host, vm } = setup();
+    vm.launch();
+    host.node.run({ stop: () => host.node.clock.now >= 2_300_000 });
+    expect(vm.vcpus[0].core.id).toBe(0);
+    vm.moveVcpu(0, 1);
+    expect(vm.vcpus[0].core.id).toBe(1);
+    expect(host.node.cores[0].owner).toBeUndefined();
+    expect(host.node.cores[0].driver).toBeUndefined();
+    const r = runToEnd(host, vm);
+    expect(r.out).toBe(reference.out);
+    expect(r.instructions).toBe(reference.instructions);
+    expect(() => vm.moveVcpu(3, 0)).toThrow('VM "ticker" has no vCPU 3 (it has 1)');
+  });
+
   it('refuses a checkpoint from a differently configured VM, and loads into a running VM', () => {
     const { host, vm } = setup();
     const bytes = vm.snapshot();
