@@ -14,3 +14,14 @@ export { LwkError } from './errors.js';
 export { E as Errno } from './errno.js';
 export { LwkHost } from './hostos.js';
 export { SYSCALLS } from './syscalls/table.js';
+export { type MmPolicy } from './mm/mm.js';
+export { SMARTMAP_SLOT, PAGE_SIZES } from './mm/aspace.js';
+export { CoreSched } from './proc/sched.js';
+export { addCore, removeCore, coresOf } from './sched/cores.js';
+export { type Reservation, reserve } from './sched/edf.js';
+// The LWK-native API (Kitten's pmem/aspace/task calls); the same calls as syscalls: include/serval/lwk.h.
+export {
+  pmemQuery, pmemAlloc, pmemFree, isNativePmem, aspaceCreate, aspaceDestroy, aspaceOf, aspaceMapPmem, aspaceSetCpus,
+  smartmap, taskCreate, taskById, taskSetEdf, setRank, rankOf, type TaskSpec, type RankInfo,
+} from './native/api.js';
+export { LWK_NR_BASE, LWK_ABI_VERSION, NR as LWK_NR } from './native/abi.js';

@@ -94,8 +94,13 @@ export class Lwk implements SchedKernel {
   /** The first process's exit status as a shell reports it. */
   get status(): number | undefined { return this.first?.shellStatus; }
 
-  private mmResources() {
-    return { mem: this.node.memory, pmem: this.pmem, pool: this.pool, flushAll: () => { for (const s of this.scheds) if (s.core.owner === 'lwk') s.core.cpu.flushTlb(); } };
+  mmResources() {
+    return { mem: this.node.memory, pmem: this.pmem, pool: this.pool, flushAll: () => this.flushAllTlbs() };
+  }
+
+  /** Drops cached translations on every core the LWK runs (after mappings other spaces see change). */
+  flushAllTlbs(): void {
+    for (const s of this.scheds) if (s.core.owner === 'lwk') s.core.cpu.flushTlb();
   }
 
   /**

@@ -1,4 +1,6 @@
-// The Linux x86-64 syscall table of the LWK. Anything not here returns -ENOSYS and is reported once.
+// The Linux x86-64 syscall table of the LWK, and the LWK-native calls (native/, numbered from
+// 0x4c570000). Anything not here returns -ENOSYS and is reported once.
+import { NATIVE_CALLS } from '../native/calls.js';
 import * as attr from './attr.js';
 import type { Syscall } from './context.js';
 import * as dir from './dir.js';
@@ -20,7 +22,7 @@ const isSyscall = (v: unknown): v is Syscall => typeof v === 'object' && v !== n
 
 const all: Syscall[] = [attr, dir, fd, mem, misc, open, poll, proc, rw, signal, sigqueue, stat, time, timer]
   .flatMap((m) => Object.values(m).filter(isSyscall))
-  .concat([futex]);
+  .concat([futex], NATIVE_CALLS);
 
 export const SYSCALLS: ReadonlyMap<number, Syscall> = (() => {
   const m = new Map<number, Syscall>();
