@@ -14,12 +14,15 @@ export interface LinuxHostConfig {
   freqHz?: number;
   /** Where host-side output goes (VM consoles forwarded to the host's terminal). */
   terminal?: (bytes: Uint8Array) => void;
-  /** Host files (kernel images, disks); throws when missing. */
+  /** Host files (kernel images, disks, checkpoints); throws when missing. */
   readFile: (path: string) => Uint8Array;
+  /** Writes a host file; a host without it cannot store checkpoints. */
+  writeFile?: (path: string, bytes: Uint8Array) => void;
   log?: (msg: string) => void;
 }
 
 const MB = 1024 * 1024;
+const kB = (n: number) => `${String(Math.floor(n / 1024)).padStart(10)} kB`;
 
 export class LinuxHost {
   readonly node: Node;
@@ -30,9 +33,11 @@ export class LinuxHost {
   private readonly modules = new Map<string, { module: KernelModule; instance: ModuleInstance; options: Record<string, string> }>();
 
   constructor(readonly config: LinuxHostConfig) {
+    if (!Number.isInteger(config.cores) || config.cores < 1 || config.cores > 256) throw new ShimError('EINVAL', `a host has 1 to 256 cores, not ${config.cores}`);
+    if (!(config.memory >= 64 * MB) || config.memory % (2 * MB)) throw new ShimError('EINVAL', `host memory must be a multiple of 2 MiB and at least 64 MiB (got ${config.memory} bytes)`);
     this.node = new Node({ cores: config.cores, memory: config.memory, freqHz: config.freqHz });
     // The host kernel itself keeps the first 16 MiB.
-    this.memory = new HostMemory(config.memory, Math.min(16 * MB, config.memory / 4));
+    this.memory = new HostMemory(config.memory, 16 * MB);
     for (const c of this.node.cores) this.onlineCores.add(c.id);
   }
 
@@ -48,8 +53,14 @@ export class LinuxHost {
     return this.config.readFile(path);
   }
 
+  writeFile(path: string, bytes: Uint8Array): void {
+    if (!this.config.writeFile) throw new ShimError('EROFS', `${path}: this host has no writable storage`, 30);
+    this.config.writeFile(path, bytes);
+  }
+
   // ---- modules ----
 
+  /** Loads a module; a module that refuses its options leaves the host as it was. */
   insmod(module: KernelModule, options: Record<string, string> = {}): void {
     if (this.modules.has(module.name)) throw new ShimError('EEXIST', `insmod: module ${module.name} is already loaded`, 17);
     const instance = module.init(this, options);
@@ -73,11 +84,17 @@ export class LinuxHost {
 
   // ---- cores (CPU hotplug) ----
 
+  /** Checks that core `id` could go offline now, without changing anything. */
+  checkOffline(id: number, what = 'cpu'): void {
+    const n = this.node.cores.length;
+    if (!Number.isInteger(id) || id < 0 || id >= n) throw new ShimError('EINVAL', `${what}: cpu ${id} does not exist (the host has cpus 0-${n - 1})`);
+    if (id === 0) throw new ShimError('EINVAL', `${what}: cpu 0 is the boot cpu and stays with the host`);
+    if (!this.onlineCores.has(id)) throw new ShimError('EBUSY', `${what}: cpu ${id} is already offline (owned by ${this.coreOwners.get(id)})`, 16);
+  }
+
   /** Takes a core out of the host's use and gives it to `owner`. */
   offlineCore(id: number, owner: string): void {
-    if (id < 0 || id >= this.node.cores.length) throw new ShimError('EINVAL', `cpu ${id} does not exist (the host has cpus 0-${this.node.cores.length - 1})`);
-    if (id === 0) throw new ShimError('EBUSY', 'cpu 0 is the boot cpu and cannot go offline', 16);
-    if (!this.onlineCores.has(id)) throw new ShimError('EBUSY', `cpu ${id} is already offline (owned by ${this.coreOwners.get(id)})`, 16);
+    this.checkOffline(id);
     this.onlineCores.delete(id);
     this.coreOwners.set(id, owner);
   }
@@ -96,24 +113,40 @@ export class LinuxHost {
 
   // ---- /proc ----
 
+  /** The /proc files there are now. */
+  procFiles(): string[] {
+    return ['/proc/cpus', '/proc/iomem', '/proc/meminfo', '/proc/modules', ...[...this.modules.keys()].map((m) => `/proc/${m}`)].sort();
+  }
+
   proc(path: string): string {
     switch (path) {
-      case '/proc/meminfo':
-        return `MemTotal: ${Math.floor(this.config.memory / 1024)} kB\nMemFree: ${Math.floor(this.memory.freeBytes / 1024)} kB\n`;
+      case '/proc/meminfo': {
+        const taken = this.memory.allocations().reduce((a, r) => a + r.size, 0);
+        return `MemTotal:   ${kB(this.config.memory)}\nMemFree:    ${kB(this.memory.freeBytes)}\nKernel:     ${kB(this.config.memory - this.memory.freeBytes - taken)}\nOffline:    ${kB(taken)}\n`;
+      }
+      case '/proc/iomem':
+        return [
+          `${hexRange(0, 16 * MB)} : Kernel`,
+          ...this.memory.allocations().map((r) => `${hexRange(r.start, r.size)} : offline (${r.owner})`),
+        ].join('\n') + '\n';
       case '/proc/cpus':
         return this.node.cores.map((c) => `cpu${c.id}: ${this.onlineCores.has(c.id) ? 'online' : `offline (${this.coreOwners.get(c.id)})`}`).join('\n') + '\n';
       case '/proc/modules':
-        return [...this.modules.keys()].map((n) => `${n} ${Object.entries(this.modules.get(n)!.options).map(([k, v]) => `${k}=${v}`).join(' ')}`).join('\n') + '\n';
+        return [...this.modules].map(([n, m]) => `${n} ${Object.entries(m.options).map(([k, v]) => `${k}=${v}`).join(' ')}`.trimEnd() + '\n').join('');
       default: {
         const name = path.replace(/^\/proc\//, '');
         const m = this.modules.get(name);
-        if (m) return m.instance.status().join('\n') + '\n';
-        throw new ShimError('ENOENT', `${path}: no such file`, 2);
+        if (m && path.startsWith('/proc/')) return m.instance.status().join('\n') + '\n';
+        throw new ShimError('ENOENT', `${path}: no such file (there are ${this.procFiles().join(', ')})`, 2);
       }
     }
   }
 
-  run(stop?: () => boolean) {
-    return this.node.run({ stop });
+  run(opts: { stop?: () => boolean; untilNs?: number } | (() => boolean) = {}) {
+    return this.node.run(typeof opts === 'function' ? { stop: opts } : opts);
   }
+}
+
+function hexRange(start: number, size: number): string {
+  return `${start.toString(16).padStart(9, '0')}-${(start + size - 1).toString(16).padStart(9, '0')}`;
 }

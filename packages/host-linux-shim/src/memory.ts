@@ -46,6 +46,11 @@ export class HostMemory {
     return this.free.reduce((a, r) => a + r.size, 0);
   }
 
+  /** Allocated blocks in address order (for /proc/iomem). */
+  allocations(): (Range & { owner: string })[] {
+    return [...this.used.values()].sort((a, b) => a.start - b.start);
+  }
+
   usedBy(owner: string): number {
     let n = 0;
     for (const r of this.used.values()) if (r.owner === owner) n += r.size;
