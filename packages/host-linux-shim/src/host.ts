@@ -2,6 +2,7 @@
 // device files and /proc status. It runs no Linux code itself; it is the resource owner and the
 // service provider that Palacios-in-Linux has underneath it.
 import { Node } from '@serval/machine';
+import { ServalError } from '@serval/x86';
 import { DevFs } from './devfs.js';
 import { ShimError } from './errors.js';
 import { HostMemory } from './memory.js';
@@ -50,7 +51,12 @@ export class LinuxHost {
   }
 
   readFile(path: string): Uint8Array {
-    return this.config.readFile(path);
+    try {
+      return this.config.readFile(path);
+    } catch (e) {
+      if (e instanceof ServalError) throw e;
+      throw new ShimError('ENOENT', (e as Error).message || `${path}: cannot read`, 2, { cause: e });
+    }
   }
 
   writeFile(path: string, bytes: Uint8Array): void {

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { testHost } from '../testing.js';
+import { HostShell, ScriptError, splitWords } from './shell.js';
+
+function shell(files?: Map<string, Uint8Array>) {
+  const t = testHost({ files });
+  let out = '';
+  const sh = new HostShell(t.host, { out: (s) => { out += s; }, terminal: (b) => { out += new TextDecoder().decode(b); } });
+  return { ...t, sh, out: () => out };
+}
+
+const instructions = (out: string) => Number(/instructions=(\d+)/.exec(out.split('\n').filter((l) => l.startsWith('vm0 ')).pop()!)![1]);
+
+describe('the host shell', () => {
+  it('splits words with quotes and ignores comments', () => {
+    expect(splitWords(`v3_create "my config.json" 'a b'  c`)).toEqual(['v3_create', 'my config.json', 'a b', 'c']);
+    const { sh, out } = shell();
+    sh.script('# a comment\n\necho hello   # trailing\n');
+    expect(out()).toBe('hello\n');
+  });
+
+  it('save, stop, load: the guest continues and ends with the output and instruction count of an uninterrupted run', () => {
+    const whole = shell();
+    whole.sh.script(['insmod v3vee cpus=1 mem=64M', 'v3_create builtin:ticker', 'v3_launch 0', 'v3_cons 0', 'v3_wait 0', 'v3_inspect 0'].join('\n'));
+    const ref = whole.out();
+    expect(ref).toMatch(/^vm0 ticker: \/dev\/v3-vm0\nticker: 10 kHz timer, 60 ticks\n[^]*ticker done hash=[0-9A-F]{16}\nvm0 stopped: guest exit status 0\nvm0 ticker stopped \(guest-exit 0\) instructions=\d+/);
+
+    const files = new Map<string, Uint8Array>();
+    const cut = shell(files);
+    cut.sh.script([
+      'insmod v3vee cpus=1 mem=64M',
+      'v3_create builtin:ticker',
+      'v3_launch /dev/v3-vm0',
+      'v3_cons /dev/v3-vm0',
+      'v3_simulate ticker 3',
+      'v3_save vm0 t.ckpt',
+      'v3_stop 0',
+      'v3_load 0 t.ckpt',
+      'v3_continue 0',
+      'v3_wait 0',
+      'v3_inspect 0',
+    ].join('\n'));
+    const got = cut.out().replace(/saved t.ckpt \(\d+ bytes\)\n/, '');
+    expect(cut.out()).toMatch(/saved t.ckpt \(\d+ bytes\)\n/);
+    expect(files.get('t.ckpt')!.length).toBeGreaterThan(1000);
+    expect(got.replace(/ time_ns=\d+/, '')).toBe(ref.replace(/ time_ns=\d+/, ''));
+    expect(instructions(got)).toBe(instructions(ref));
+
+    // The same checkpoint on a fresh host (another process, as far as the guest can tell).
+    const fresh = shell(files);
+    fresh.sh.script(['insmod v3vee cpus=1 mem=64M', 'v3_create builtin:ticker', 'v3_load 0 t.ckpt', 'v3_continue 0', 'v3_cons 0', 'v3_wait 0', 'v3_inspect 0'].join('\n'));
+    const rest = fresh.out().replace(/^vm0 ticker: \/dev\/v3-vm0\n/, '').replace(/ time_ns=\d+/, '');
+    expect(rest).toContain('ticker done hash=');
+    expect(ref.replace(/ time_ns=\d+/, '').endsWith(rest)).toBe(true);
+    expect(instructions(fresh.out())).toBe(instructions(ref));
+  });
+
+  it('shows resources and the module in /proc, and lists device files', () => {
+    const { sh, out } = shell();
+    sh.script('insmod v3vee cpus=2-3 mem=32M\nv3_mem 32M\nv3_create builtin:demo\nls /dev\ncat /proc/v3vee\nlsmod\nv3_list\nv3_free demo\nrmmod v3vee\ncat /proc/cpus');
+    expect(out()).toBe([
+      'vm0 demo: /dev/v3-vm0',
+      '/dev/v3-vm0', '/dev/v3vee',
+      'cpus: 2,3 (free: 3)',
+      'memory: 64 MiB reserved in 2 block(s), 32 MiB in use',
+      'block 0x001000000-0x002ffffff: vm0 32M',
+      'block 0x003000000-0x004ffffff: free 32M',
+      'vms: 1',
+      'vm0 demo created cpus=2 mem=32M@0x001000000-0x002ffffff',
+      'v3vee cpus=2-3 mem=32M',
+      'vm0 demo created',
+      'cpu0: online', 'cpu1: online', 'cpu2: online', 'cpu3: online', '',
+    ].join('\n'));
+  });
+
+  it('stops at the first failing line, naming it, with the failure\'s own stable code', () => {
+    const fail = (script: string) => {
+      const { sh } = shell();
+      try { sh.script(script, 's.txt'); } catch (e) { expect(e).toBeInstanceOf(ScriptError); return `${(e as ScriptError).code} ${(e as Error).message}`; }
+      return 'no error';
+    };
+    expect(fail('v3_create builtin:demo')).toBe('ENOENT s.txt:1: v3_create builtin:demo: /dev/v3vee: no such device (insmod v3vee first)');
+    expect(fail('insmod v3vee cpus=7')).toBe('EINVAL s.txt:1: insmod v3vee cpus=7: v3vee cpus: cpu 7 does not exist (the host has cpus 0-3)');
+    expect(fail('insmod v3vee\nv3_launch 4')).toBe('ENOENT s.txt:2: v3_launch 4: /dev/v3-vm4: no such device');
+    expect(fail('insmod v3vee\nv3_launch nosuchvm')).toMatch(/^ENOENT s.txt:2: .*no VM "nosuchvm"/);
+    expect(fail('frobnicate')).toMatch(/^ENOENT s.txt:1: frobnicate: frobnicate: command not found/);
+    expect(fail('insmod v3vee\nv3_create builtin:demo\nv3_simulate 0 x')).toMatch(/^EINVAL .*"x" is not a whole number of milliseconds/);
+    expect(fail('insmod v3vee\nv3_create builtin:demo\nv3_load 0 nothing.ckpt')).toMatch(/nothing.ckpt: no such file/);
+    expect(fail('insmod v3vee\nv3_create builtin:demo\nv3_launch 0\nrmmod v3vee')).toBe('EBUSY s.txt:4: rmmod v3vee: rmmod: module v3vee is in use: 1 VM(s) exist; free them first');
+    expect(fail('insmod v3vee\nv3_save')).toBe('EINVAL s.txt:2: v3_save: usage: v3_save VM FILE');
+  });
+});
