@@ -13,9 +13,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function serval(args: string[], opts: { input?: string; cwd?: string } = {}): CliResult {
+export function serval(args: string[], opts: { input?: string; cwd?: string; timeoutMs?: number } = {}): CliResult {
   if (!existsSync(BUNDLE)) throw new Error(`the CLI is not built (${BUNDLE} is missing): run npm run build`);
-  const r = spawnSync(join(ROOT, 'serval'), args, { input: opts.input ?? '', encoding: 'utf8', cwd: opts.cwd ?? ROOT, timeout: 120_000 });
+  const r = spawnSync(join(ROOT, 'serval'), args, { input: opts.input ?? '', encoding: 'utf8', cwd: opts.cwd ?? ROOT, timeout: opts.timeoutMs ?? 120_000 });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
