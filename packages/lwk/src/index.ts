@@ -25,3 +25,6 @@ export {
   smartmap, taskCreate, taskById, taskSetEdf, setRank, rankOf, type TaskSpec, type RankInfo,
 } from './native/api.js';
 export { LWK_NR_BASE, LWK_ABI_VERSION, NR as LWK_NR } from './native/abi.js';
+export { launchJob, Job, type JobSpec, MAX_SMARTMAP_RANKS } from './job/launch.js';
+export { LabelledIo } from './job/labelled-io.js';
+export { memFsFromCpio, placeInitrd } from './job/initrd.js';

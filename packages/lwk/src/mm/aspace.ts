@@ -94,14 +94,14 @@ export class AddressSpace {
   /**
    * SMARTMAP: shows the first 512 GiB of `src` (where a process keeps its image and heap) at `va`
    * in this space, by pointing one top-level entry at src's own table — so everything src maps
-   * there later is visible at once, with no copying and no further work.
+   * there later is visible at once, with no copying and no further work. `src` may be this space
+   * itself, so that every rank reaches rank r's memory the same way.
    */
   smartmap(src: AddressSpace, va: number): void {
     const slot = va / SMARTMAP_SLOT;
     if (!Number.isInteger(slot) || slot < 1 || slot >= 256) {
       throw new LwkError('BAD_MAPPING', `a SMARTMAP goes at a multiple of 512 GiB below the user top, not at 0x${va.toString(16)}`);
     }
-    if (src === this) throw new LwkError('BAD_MAPPING', 'an address space cannot SMARTMAP itself');
     const e = this.cr3 + slot * 8;
     if (this.mem.dv.getUint32(e, true) & 1) throw new LwkError('BAD_MAPPING', `0x${va.toString(16)}..+512 GiB is already in use`);
     const top = src.child(src.cr3, 0);

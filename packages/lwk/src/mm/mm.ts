@@ -201,6 +201,7 @@ export class Mm {
     this.aspace.unsmartmap(slot * SMARTMAP_SLOT);
     this.shows.delete(slot);
     src.shownIn.delete(this);
+    if (src.ended && src.shownIn.size === 0) src.free();
   }
 
   /** Finds room for `size` bytes below `mmapTop`, highest first (Linux's top-down layout); -1 if none. */
@@ -236,9 +237,21 @@ export class Mm {
     return child;
   }
 
+  /**
+   * Ends the address space. While other spaces still show it through SMARTMAP its memory stays (as
+   * Kitten's SMARTMAP holds a reference), so a rank that ends first cannot pull memory from under
+   * the ranks still reading it; it goes when the last of them does.
+   */
   destroy(): void {
-    for (const v of [...this.shownIn]) for (const [slot, src] of v.shows) if (src === this) v.unsmartmap(slot * SMARTMAP_SLOT);
+    if (this.ended) return;
+    this.ended = true;
     for (const slot of [...this.shows.keys()]) this.unsmartmap(slot * SMARTMAP_SLOT);
+    if (this.shownIn.size === 0) this.free();
+  }
+
+  private ended = false;
+
+  private free(): void {
     for (const m of this.vmas) this.release(m.backing);
     this.vmas = [];
     this.aspace.destroy();

@@ -83,10 +83,24 @@ describe('memory policy', () => {
     a.removeRange(0x400000, 4096);
     expect(flushes()).toBeGreaterThan(before); // other cores may hold the old translation
     expect(b.aspace.translate(SMARTMAP_SLOT + 0x400010)).toBeUndefined();
+    // A space that ends while shown stays until the last space showing it lets go.
+    const used = r.pmem.free;
     a.destroy();
+    expect(r.pmem.free).toBe(used);
+    expect(b.aspace.translate(SMARTMAP_SLOT + 0x40000000)).toBe(a.aspace.translate(0x40000000));
+    b.unsmartmap(SMARTMAP_SLOT);
+    expect(r.pmem.free).toBeGreaterThan(used);
     expect(b.aspace.translate(SMARTMAP_SLOT + 0x40000000)).toBeUndefined();
     expect(b.read(SMARTMAP_SLOT + 0x40000000, 1)).toBeUndefined();
     expect(b.rangeFree(SMARTMAP_SLOT, 4096)).toBe(true);
+    // And a viewer that ends first simply lets go.
+    const c = new Mm(r, 'rank2'), d = new Mm(r, 'rank3');
+    c.mapFresh(0x400000, 4096, PROT_RW, 'anon', 'data');
+    d.smartmap(c, SMARTMAP_SLOT);
+    d.destroy();
+    const freeBefore = r.pmem.free;
+    c.destroy();
+    expect(r.pmem.free).toBeGreaterThan(freeBefore);
   });
 
   it('lists physical memory by type', () => {
