@@ -2,9 +2,9 @@
 // mistakes, 1 for everything else; `serval run` exits with the program's own status.
 import { ServalError } from '@serval/x86';
 import { UsageError, type OptionSpec } from './args.js';
-import { hostCommand } from './commands/host.js';
+import { HOST_HELP, hostCommand } from './commands/host.js';
 import { IMAGE_OPTIONS, IMAGE_USAGE, imageCommand } from './commands/image.js';
-import { RUN_OPTIONS, runCommand } from './commands/run.js';
+import { RUN_OPTIONS, RUN_USAGE, runCommand } from './commands/run.js';
 import { vmCommand } from './commands/vm.js';
 import { VM_OPTIONS } from './vm-setup.js';
 
@@ -21,13 +21,14 @@ usage:
   serval run [options] <program> [args...]   run a static x86-64 Linux program on the LWK
   serval vm boot [config.json] [options]     boot a guest in the hypervisor hosted by the LWK
   serval host boot [config.json] [options]   boot a guest in the hypervisor loaded into the Linux host shim
+  serval host script FILE | host v3 CMD...   drive the Linux host's v3_* tools (create, save, load, ...)
   serval image initramfs|vmlinux ...         build an initramfs, extract vmlinux from a bzImage
   serval help [run|vm|host|image]            options of a command
   serval --version`,
-  run: `usage: serval run [options] <program> [args...]\n\n${optionHelp(RUN_OPTIONS)}`,
+  run: `${RUN_USAGE}\n\n${optionHelp(RUN_OPTIONS)}`,
   vm: `usage: serval vm boot [config.json] [options]\n\nWith no kernel, boots the built-in demo guest.\n\n${optionHelp(VM_OPTIONS)}`,
   image: `${IMAGE_USAGE}\n\n${optionHelp(IMAGE_OPTIONS)}`,
-  host: `usage: serval host boot [config.json] [options]\n\nLoads the v3vee module into a Linux-like host, creates the VM through /dev/v3vee and runs it.\n\n${optionHelp(VM_OPTIONS)}\n  --host-cores VALUE    cores of the host machine\n  --host-memory VALUE   memory of the host machine`,
+  host: HOST_HELP,
 };
 
 function log(msg: string): void {

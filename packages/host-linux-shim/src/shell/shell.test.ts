@@ -73,6 +73,28 @@ describe('the host shell', () => {
     ].join('\n'));
   });
 
+  it('try reports a failure with its code and goes on; the failed load changed nothing', () => {
+    const files = new Map<string, Uint8Array>();
+    const { sh, out } = shell(files);
+    sh.script('insmod v3vee cpus=1 mem=64M\nv3_create builtin:ticker\nv3_simulate 0 2\nv3_save 0 a.ckpt\nv3_inspect 0');
+    const a = files.get('a.ckpt')!;
+    const bad = a.slice();
+    bad[a.length - 3] ^= 0x40;
+    files.set('bad.ckpt', bad);
+    files.set('short.ckpt', a.subarray(0, a.length - 4096));
+    const before = out().split('\n').filter((l) => l.startsWith('vm0 ')).pop();
+    sh.script('try v3_load 0 bad.ckpt\ntry v3_load 0 short.ckpt\ntry v3_frob 0\ntry v3_load 9 a.ckpt\ntry insmod v3vee cpus=99\nv3_inspect 0');
+    const lines = out().split('\n');
+    expect(lines.filter((l) => l.startsWith('error '))).toEqual([
+      expect.stringMatching(/^error CKPT_CHECKSUM: bad.ckpt: checkpoint checksum mismatch \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\): the file is damaged$/),
+      expect.stringMatching(/^error CKPT_TRUNCATED: short.ckpt: checkpoint is truncated \(\d+ of \d+ bytes\)$/),
+      expect.stringMatching(/^error ENOENT: v3_frob: command not found/),
+      'error ENOENT: /dev/v3-vm9: no such device',
+      'error EEXIST: insmod: module v3vee is already loaded',
+    ]);
+    expect(lines.filter((l) => l.startsWith('vm0 ')).pop()).toBe(before);
+  });
+
   it('stops at the first failing line, naming it, with the failure\'s own stable code', () => {
     const fail = (script: string) => {
       const { sh } = shell();

@@ -56,6 +56,18 @@ export const COMMANDS: Record<string, Cmd> = {
     run: (sh, a) => { usage('ls', a, 0, 1); const d = a[0] ?? '/dev'; if (d !== '/dev' && d !== '/proc') throw new ShimError('ENOENT', `ls: ${d}: not a directory this host lists (try /dev or /proc)`, 2); sh.io.out((d === '/dev' ? sh.host.dev.list() : sh.host.procFiles()).join('\n') + '\n'); },
   },
   echo: { args: 'TEXT...', help: 'print a line', run: (sh, a) => sh.io.out(`${a.join(' ')}\n`) },
+  try: {
+    args: 'COMMAND...', help: 'run a command; if it fails, print "error CODE: message" and go on (the failed command changed nothing)',
+    run: (sh, a) => {
+      if (!a.length) throw new ShimError('EINVAL', `usage: try ${COMMANDS.try.args}`);
+      try {
+        sh.exec(a.map((w) => (/[\s"'#]/.test(w) ? `"${w}"` : w)).join(' '));
+      } catch (e) {
+        if (!(e instanceof ServalError)) throw e;
+        sh.io.out(`error ${e.code}: ${e.message}\n`);
+      }
+    },
+  },
   run: {
     args: 'MS', help: 'run the host (every VM on it) for MS ms of virtual time',
     run: (sh, a) => { usage('run', a, 1); sh.host.run({ untilNs: sh.host.node.clock.now + msArg(a[0]) * 1e6 }); },
