@@ -9,3 +9,8 @@ export { Rtc146818, RTC_PORT, type RtcOptions, type MemoryLayout } from './rtc/i
 export { I8042, I8042_DATA_PORT, I8042_COMMAND_PORT, type I8042Options } from './i8042/index.js';
 export { PostPort, POST_PORT, type PostPortOptions } from './port80/index.js';
 export { GenericPorts, type GenericPortMode, type GenericPortsOptions, type PortAccess } from './generic/index.js';
+export { LocalApic, LAPIC_BASE, LAPIC_VERSION, LVT, type LocalApicOptions, type ExtIntSource, ApicBus, DM, SHORTHAND, type ApicMessage, type ApicEndpoint, type EoiListener } from './lapic/index.js';
+export { IoApic, IOAPIC_BASE, IOAPIC_VERSION, type IoApicOptions } from './ioapic/index.js';
+export { Hpet, HPET_BASE, HPET_HZ, HPET_PERIOD_FS, HPET_ROUTE_CAP, HPET_VENDOR, type HpetOptions } from './hpet/index.js';
+export { AcpiPm, ACPI_PM, ACPI_PM_BASE, PM_TIMER_HZ, SLP_TYP_S5, type AcpiPmOptions } from './acpi-pm/index.js';
+export { PciHost, PCI_CONFIG_PORT, PCI_CONFIG_PORTS, HOST_BRIDGE_ID, type PciHostOptions, PciConfigSpace, PCI, type PciFunction, type PciIdentity } from './pci/index.js';
