@@ -149,6 +149,28 @@ describe('checkpoints', () => {
     expect(() => vm.moveVcpu(3, 0)).toThrow('VM "ticker" has no vCPU 3 (it has 1)');
   });
 
+  it('saves every vCPU of a multi-core VM (the parked application processor too)', () => {
+    const host = new TestHost(3);
+    host.files.set('ticker.elf', TICKER);
+    const hv = new Hypervisor(host);
+    const cfg = { ...tickerVmConfig('ticker.elf'), cores: [{}, {}] };
+    const vm = hv.createVm(cfg);
+    vm.launch();
+    runUntil(host, vm, 2_000_000);
+    const bytes = vm.snapshot();
+    const b = new TestHost(3);
+    b.files.set('ticker.elf', TICKER);
+    const vm2 = new Hypervisor(b).createVm(cfg);
+    vm2.vcpus[1].parked = false;
+    vm2.restore(bytes);
+    expect(vm2.vcpus.map((v) => v.parked)).toEqual([false, true]);
+    expect(vm2.vcpus[1].core.cpu.state.rip).toBe(vm.vcpus[1].core.cpu.state.rip);
+    vm2.resume();
+    b.node.run({ stop: () => vm2.state !== 'running' });
+    expect(vm2.stopReason).toEqual({ kind: 'guest-exit', status: 0 });
+    expect(vm2.instructions).toBe(reference.instructions);
+  });
+
   it('refuses a checkpoint from a differently configured VM, and loads into a running VM', () => {
     const { host, vm } = setup();
     const bytes = vm.snapshot();

@@ -25,7 +25,12 @@ interface SavedVcpu {
   halted: boolean;
   parked: boolean;
   interruptWindow: boolean;
+  /** What a vCPU keeps beyond the above (its `saveState`, when it has one: start-up state of an AP, ...). */
+  extra?: unknown;
 }
+
+/** A vCPU that keeps more run state than halted/parked exposes it with these (optional) methods. */
+interface VcpuState { saveState?(): unknown; loadState?(s: unknown): void }
 
 interface Meta {
   config: VmConfig;
@@ -60,6 +65,7 @@ function capture(vm: Vm): { meta: Meta; memory: Uint8Array } {
       cpu: saveCpuState(cpu.state), mtrrs: saveMtrrs(cpu), inFlight: saveInFlight(cpu),
       instructions: cpu.icount - v.startIcount, tsc: cpu.readTsc(),
       halted: v.halted, parked: v.parked, interruptWindow: cpu.intercepts.interruptWindow,
+      ...((v as VcpuState).saveState ? { extra: (v as VcpuState).saveState!() } : {}),
     };
   });
   const devices = vmDevices(vm).map((d) => ({ name: d.name, kind: d.kind, state: d.saveState() }));
@@ -131,6 +137,11 @@ function apply(vm: Vm, meta: Meta, memory: Uint8Array, file: string): void {
     v.halted = s.halted;
     v.parked = s.parked;
     cpu.intercepts.interruptWindow = s.interruptWindow;
+    const more = v as VcpuState;
+    if (more.loadState) {
+      if (s.extra === undefined) throw new CheckpointError('CKPT_CORRUPT', `${file}: vCPU ${i} has no saved start-up state`);
+      more.loadState(s.extra);
+    }
     // Compiled blocks and translations describe the memory and paging state that was replaced.
     cpu.flushTlb();
     cpu.invalidateCode();
