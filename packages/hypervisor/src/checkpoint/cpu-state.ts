@@ -86,11 +86,14 @@ export function applyCpuState(s: CpuState, saved: Saved): void {
 // ---- what a core keeps outside CpuState ----
 
 const MTRR_FIRST = 0x200, MTRR_LAST = 0x2ff;
+/** IA32_PAT sits among the MTRRs' numbers but lives in CpuState. */
+const PAT = 0x277;
 
 /** MTRRs as [msr, lo, hi] for every non-zero one (read through the core's own MSR interface). */
 export function saveMtrrs(cpu: Cpu): number[][] {
   const out: number[][] = [];
   for (let m = MTRR_FIRST; m <= MTRR_LAST; m++) {
+    if (m === PAT) continue;
     const v = cpu.readMsr(m);
     if (v && (v[0] | v[1]) !== 0) out.push([m, v[0], v[1]]);
   }
@@ -98,7 +101,7 @@ export function saveMtrrs(cpu: Cpu): number[][] {
 }
 
 export function checkMtrrs(v: unknown, who: string): number[][] {
-  if (!Array.isArray(v) || !v.every((e) => Array.isArray(e) && e.length === 3 && e.every((x) => Number.isInteger(x)) && e[0] >= MTRR_FIRST && e[0] <= MTRR_LAST)) {
+  if (!Array.isArray(v) || !v.every((e) => Array.isArray(e) && e.length === 3 && e.every((x) => Number.isInteger(x)) && e[0] >= MTRR_FIRST && e[0] <= MTRR_LAST && e[0] !== PAT)) {
     throw new CheckpointError('CKPT_CORRUPT', `${who}: saved MTRRs are not a list of [msr, lo, hi]`);
   }
   return v as number[][];
@@ -107,6 +110,7 @@ export function checkMtrrs(v: unknown, who: string): number[][] {
 export function applyMtrrs(cpu: Cpu, list: number[][]): void {
   const set = new Map(list.map(([m, lo, hi]) => [m, [lo, hi]]));
   for (let m = MTRR_FIRST; m <= MTRR_LAST; m++) {
+    if (m === PAT) continue;
     const [lo, hi] = set.get(m) ?? [0, 0];
     cpu.writeMsr(m, lo, hi);
   }
