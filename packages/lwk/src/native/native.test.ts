@@ -176,6 +176,41 @@ spec:   dq 0, 3, 0x401000, 0x402000, 0, 0, 0, 0, 0
     expect(p.shellStatus).toBe(22);
   });
 
+  it('set an EDF reservation on the caller, refusing a budget beyond its period', () => {
+    const { lwk } = boot(1);
+    // task_set_edf(0, 1000, 2000) must fail with -EINVAL (else exit 1); task_set_edf(0, 10 ms,
+    // 2 ms) must succeed (else exit 2); then spin, running 2 ms in every 10.
+    const p = lwk.spawn(program(`
+        mov eax, ${NR.task_set_edf}
+        xor edi, edi
+        mov esi, 1000
+        mov edx, 2000
+        syscall
+        cmp rax, -22
+        jne bad
+        mov eax, ${NR.task_set_edf}
+        xor edi, edi
+        mov esi, 10000000
+        mov edx, 2000000
+        syscall
+        test rax, rax
+        jnz good
+spin:   jmp spin
+bad:    ${EXIT('1')}
+good:   ${EXIT('2')}
+`), { argv: ['edf'], path: 'edf' });
+    let ran = 0;
+    lwk.scheds[0].onRun = (_t, s, e) => { ran += e - s; };
+    lwk.node.run({ untilNs: 25_000_000 });
+    expect(p.state).toBe('live');
+    const rt = p.threads[0].rt!;
+    expect(rt).toMatchObject({ periodNs: 10_000_000, budgetNs: 2_000_000 });
+    expect(rt.release - 20_000_000).toBeGreaterThanOrEqual(0); // periods count from the call, a few ns in
+    expect(rt.release - 20_000_000).toBeLessThan(100);
+    // Periods [0,10) and [10,20) ms give 2 ms each, [20,25) ms another 2: about 6 ms in all.
+    expect(Math.abs(ran - 6_000_000)).toBeLessThan(10_000);
+  });
+
   it('build a new address space from physical memory and start a task in it (TS API)', () => {
     const { io, lwk } = boot(2);
     const parent = lwk.spawn(program(`l: pause\n jmp l`), { argv: ['init'], path: 'init', core: 0 });
