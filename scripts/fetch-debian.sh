@@ -32,3 +32,14 @@ if [ -z "$kernel" ]; then
   kernel=$(kernel_pkg)
 fi
 fetch "$kernel" "boot/vmlinuz-${kernel#linux-image-}" linux-image
+# The kernel's own x86 selftests: tools/testing/selftests/x86 of linux-source-6.1 and the two headers
+# from elsewhere in the tree that some of them include, under linux-selftests/ with the tree's paths.
+if [ ! -e linux-selftests/tools/testing/selftests/x86/Makefile ]; then
+  rm -rf linux-selftests ./linux-source-6.1_*.deb
+  apt-get download linux-source-6.1 >/dev/null 2>&1 || { ${sudo:-} apt-get update -qq; apt-get download linux-source-6.1 >/dev/null 2>&1; }
+  mkdir -p linux-selftests
+  dpkg --fsys-tarfile ./linux-source-6.1_*.deb | tar -xO ./usr/src/linux-source-6.1.tar.xz \
+    | tar -xJ -C linux-selftests --strip-components=1 linux-source-6.1/tools/testing/selftests/x86 \
+      linux-source-6.1/tools/testing/selftests/kselftest.h linux-source-6.1/arch/x86/include/asm/desc_defs.h
+  rm -f ./linux-source-6.1_*.deb
+fi

@@ -54,7 +54,11 @@ export interface SpawnOptions {
 }
 
 const MB = 1024 * 1024;
-export const STACK_TOP = 0x7ffffffff000;
+/**
+ * Below the top of user space by 2 MiB, as Linux's randomized stack is: programs (the kernel's
+ * sysret_rip selftest) map the highest user pages themselves.
+ */
+export const STACK_TOP = 0x7fffffe00000;
 
 export class Lwk implements SchedKernel {
   readonly pmem: Pmem;

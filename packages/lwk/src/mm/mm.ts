@@ -10,7 +10,8 @@ import type { Pmem, PmemRegion } from './pmem.js';
 const PAGE = 4096;
 const MB2 = 2 * 1024 * 1024;
 
-export type VmaKind = 'image' | 'heap' | 'stack' | 'anon' | 'file';
+/** `shared`: MAP_SHARED memory, which a forked child shares instead of copying. */
+export type VmaKind = 'image' | 'heap' | 'stack' | 'anon' | 'file' | 'shared';
 
 /** Physical memory shared by the VMAs that map it; freed when the last one goes. */
 export interface Backing {
@@ -218,21 +219,24 @@ export class Mm {
     return va >= this.brkMapped + 256 * MB2 ? va : -1;
   }
 
-  /** A copy for a forked child: writable memory is copied, read-only memory shared. */
+  /** A copy for a forked child: writable memory is copied, read-only and MAP_SHARED memory shared. */
   fork(owner: string): Mm {
     const child = new Mm(this.r, owner, this.policy);
     child.brkStart = this.brkStart; child.brk = this.brk; child.brkMapped = this.brkMapped; child.mmapTop = this.mmapTop;
     child.heapEnd = this.heapEnd;
     for (const m of this.vmas) {
-      if (!m.prot.write && (m.kind === 'image' || m.kind === 'file')) {
+      if (m.kind === 'shared' || (!m.prot.write && (m.kind === 'image' || m.kind === 'file'))) {
         child.insert({ ...m });
         continue;
       }
-      const region = this.r.pmem.alloc(m.size, 'umem', `${owner} ${m.name}`, PAGE);
+      // The copy keeps the parent's large pages when the mapping is big enough for them.
+      const big = m.size >= MB2 && this.aspace.maxPage >= MB2;
+      const skew = big ? m.va % MB2 : 0;
+      const region = this.r.pmem.alloc(m.size + skew, 'umem', `${owner} ${m.name}`, big ? MB2 : PAGE);
       const src = m.backing.region.start + m.off;
-      this.r.mem.u8.copyWithin(region.start, src, src + m.size);
-      this.r.mem.noteWrite(region.start, m.size);
-      child.insert({ ...m, backing: { region, refs: 0 }, off: 0 });
+      this.r.mem.u8.copyWithin(region.start + skew, src, src + m.size);
+      this.r.mem.noteWrite(region.start + skew, m.size);
+      child.insert({ ...m, backing: { region, refs: 0 }, off: skew });
     }
     return child;
   }

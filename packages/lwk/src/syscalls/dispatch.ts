@@ -8,14 +8,23 @@ import { SYSCALLS } from './table.js';
 
 export { BLOCK };
 
+const REPORT_LIMIT = 16;
+
 export function dispatchSyscall(k: Lwk, t: Thread): void {
   const s = t.sched.core.cpu.state;
-  const nr = s.get64(0);
+  // Linux reads the number as a 32-bit int: the upper half of RAX is ignored.
+  const nr = s.get32(0);
   const sc = SYSCALLS.get(nr);
   let ret: number | typeof BLOCK | typeof NORETURN;
   if (!sc) {
     const key = `syscall ${nr}`;
-    if (!k.reported.has(key)) { k.reported.add(key); k.log(`${t.proc.name}: unimplemented syscall ${nr} returns -ENOSYS`); }
+    // Each number once, and only the first few: probing programs try thousands.
+    if (!k.reported.has(key) && k.reported.size <= REPORT_LIMIT) {
+      k.reported.add(key);
+      k.log(k.reported.size > REPORT_LIMIT
+        ? `${t.proc.name}: more unimplemented syscalls return -ENOSYS (not reported)`
+        : `${t.proc.name}: unimplemented syscall ${nr} returns -ENOSYS`);
+    }
     ret = -E.NOSYS;
   } else {
     ret = sc.handler(new Sys(k, t), [s.get64(7), s.get64(6), s.get64(2), s.get64(10), s.get64(8), s.get64(9)]);

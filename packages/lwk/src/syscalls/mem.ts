@@ -8,6 +8,9 @@ import { type Sys, type Syscall, int } from './context.js';
 const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
 const MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
 const PAGE = 4096;
+/** The end of user space (TASK_SIZE): the last page below 2^47 is never mapped. */
+const TASK_SIZE = 0x7ffffffff000;
+const MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
 
 const protOf = (p: number): Prot => ({ read: (p & (PROT_READ | PROT_WRITE | PROT_EXEC)) !== 0, write: (p & PROT_WRITE) !== 0, exec: (p & PROT_EXEC) !== 0 });
 
@@ -29,7 +32,7 @@ export const mmap: Syscall = {
     const mm = x.mm;
     let va: number;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
-      if (addr === 0 || addr + size > 0x800000000000) return -E.INVAL;
+      if (addr === 0 || addr + size > TASK_SIZE) return -E.INVAL;
       if ((flags & MAP_FIXED_NOREPLACE) && !mm.rangeFree(addr, size)) return -E.EXIST;
       va = addr;
     } else {
@@ -50,7 +53,8 @@ export const mmap: Syscall = {
       data = r;
     }
     try {
-      mm.mapFresh(va, size, protOf(prot), data ? 'file' : 'anon', data ? 'file' : 'anon', size >= 2 * 1024 * 1024 ? 2 * 1024 * 1024 : PAGE);
+      const kind = flags & MAP_SHARED ? 'shared' : data ? 'file' : 'anon';
+      mm.mapFresh(va, size, protOf(prot), kind, data ? 'file' : 'anon', size >= 2 * 1024 * 1024 ? 2 * 1024 * 1024 : PAGE);
     } catch {
       return -E.NOMEM;
     }
@@ -86,23 +90,38 @@ export const mprotect: Syscall = {
 
 export const mremap: Syscall = {
   nr: 25, name: 'mremap',
-  handler(x, [old, oldLen, newLen, flags]) {
-    if (old % PAGE) return -E.INVAL;
+  handler(x, [old, oldLen, newLen, flags, newAddr]) {
+    if (old % PAGE || flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED)) return -E.INVAL;
+    const fixed = (flags & MREMAP_FIXED) !== 0;
+    if (fixed && !(flags & MREMAP_MAYMOVE)) return -E.INVAL;
     const mm = x.mm;
     const v = mm.find(old);
     if (!v) return -E.FAULT;
     const os = pageUp(oldLen), ns = pageUp(newLen);
-    if (ns <= os) { if (ns < os) mm.removeRange(old + ns, os - ns); flush(x); return old; }
-    if (!(flags & 1)) return -E.NOMEM; // MREMAP_MAYMOVE
-    const va = mm.findFree(ns);
-    if (va < 0) return -E.NOMEM;
+    if (ns === 0) return -E.INVAL;
+    if (!fixed && ns <= os) { if (ns < os) mm.removeRange(old + ns, os - ns); flush(x); return old; }
+    if (!fixed && !(flags & MREMAP_MAYMOVE)) return -E.NOMEM;
+    let va: number;
+    if (fixed) {
+      if (newAddr % PAGE || newAddr + ns > TASK_SIZE) return -E.INVAL;
+      if (newAddr < old + os && old < newAddr + ns) return -E.INVAL; // the ranges may not overlap
+      va = newAddr;
+    } else {
+      va = mm.findFree(ns);
+      if (va < 0) return -E.NOMEM;
+    }
+    if (old + os > v.va + v.size) return -E.FAULT; // the old range must lie in one mapping
+    // Copied physically: the mapping may be read-only or PROT_NONE (a program's code page, say).
+    const mem = x.k.node.memory;
+    const src = v.backing.region.start + v.off + (old - v.va);
+    const data = mem.u8.slice(src, src + Math.min(os, ns));
+    let nv;
     try {
-      mm.mapFresh(va, ns, v.prot, v.kind, v.name, PAGE);
+      nv = mm.mapFresh(va, ns, v.prot, v.kind, v.name, PAGE);
     } catch {
       return -E.NOMEM;
     }
-    const data = mm.read(old, os);
-    if (data) mm.write(va, data);
+    mem.write(nv.backing.region.start + nv.off, data);
     mm.removeRange(old, os);
     flush(x);
     return va;
