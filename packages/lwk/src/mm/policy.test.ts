@@ -53,6 +53,19 @@ describe('memory policy', () => {
     expect(small.aspace.pageSizeAt(0x600000)).toBe(4096);
   });
 
+  it('gives a forked child the same large pages', () => {
+    const { r } = res();
+    const mm = new Mm(r, 'parent');
+    mm.mapFresh(0x10000000, 4 * MB, PROT_RW, 'anon', 'big', 2 * MB);
+    mm.mapFresh(0x7fff00000000 - 3 * MB, 6 * MB, PROT_RW, 'stack', 'stack', 2 * MB); // starts 1 MiB into a large page
+    mm.write(0x10000000 + 3 * MB, Uint8Array.of(9));
+    const child = mm.fork('child');
+    expect(child.aspace.pageSizeAt(0x10000000)).toBe(2 * MB);
+    expect(child.aspace.pageSizeAt(0x7fff00000000)).toBe(2 * MB);
+    expect(child.read(0x10000000 + 3 * MB, 1)?.[0]).toBe(9);
+    expect(child.aspace.translate(0x10000000)).not.toBe(mm.aspace.translate(0x10000000));
+  });
+
   it('keeps regions sorted and disjoint, splitting what a new mapping overlaps', () => {
     const { r } = res();
     const mm = new Mm(r, 'p');
