@@ -109,7 +109,8 @@ export function aspaceMapPmem(k: Lwk, mm: Mm, va: number, pa: number, size: numb
     throw new LwkError('NOT_ALLOCATED', `0x${pa.toString(16)}+0x${size.toString(16)} is not inside memory from pmem_alloc`);
   }
   if (va % 4096 || pa % 4096 || size % 4096 || size <= 0) throw new LwkError('BAD_MAPPING', 'addresses and size must be page multiples');
-  mm.insert({ va, size, prot, kind: 'anon', name: 'pmem', backing: e.backing, off: pa - r.start });
+  // 'shared': a forked child maps the same memory, as any task may.
+  mm.insert({ va, size, prot, kind: 'shared', name: 'pmem', backing: e.backing, off: pa - r.start });
 }
 
 /** SMARTMAP: shows `src`'s first 512 GiB at `va` in `dst`. */
