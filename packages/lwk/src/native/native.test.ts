@@ -211,6 +211,51 @@ good:   ${EXIT('2')}
     expect(Math.abs(ran - 6_000_000)).toBeLessThan(10_000);
   });
 
+  it('remove and add cores from user space; a task cannot remove its own core', () => {
+    const { lwk } = boot(2);
+    const other = lwk.spawn(program(`
+        xor ebx, ebx
+l:      inc ebx
+        cmp ebx, 200000
+        jne l
+        ${EXIT('7')}
+`), { argv: ['other'], path: 'other', core: 1 });
+    // core_remove(0) → -EBUSY (exit 1 otherwise); core_remove(1) → 0; core_remove(1) again → -EINVAL;
+    // core_add(1) → 0; exit 0.
+    const p = lwk.spawn(program(`
+        mov eax, ${NR.core_remove}
+        xor edi, edi
+        syscall
+        cmp rax, -16
+        jne f1
+        mov eax, ${NR.core_remove}
+        mov edi, 1
+        syscall
+        test rax, rax
+        jnz f2
+        mov eax, ${NR.core_remove}
+        mov edi, 1
+        syscall
+        cmp rax, -22
+        jne f3
+        mov eax, ${NR.core_add}
+        mov edi, 1
+        syscall
+        test rax, rax
+        jnz f4
+        ${EXIT('0')}
+f1:     ${EXIT('1')}
+f2:     ${EXIT('2')}
+f3:     ${EXIT('3')}
+f4:     ${EXIT('4')}
+`), { argv: ['ctl'], path: 'ctl', core: 0 });
+    lwk.run(() => p.state !== 'live' && other.state !== 'live');
+    expect(p.shellStatus).toBe(0);
+    expect(other.shellStatus).toBe(7);
+    expect(other.threads[0].sched.core.id).toBe(0); // moved off core 1 when it was removed
+    expect([...lwk.online].sort()).toEqual([0, 1]);
+  });
+
   it('build a new address space from physical memory and start a task in it (TS API)', () => {
     const { io, lwk } = boot(2);
     const parent = lwk.spawn(program(`l: pause\n jmp l`), { argv: ['init'], path: 'init', core: 0 });
