@@ -9,7 +9,7 @@ import { decodeRun, formatInstruction } from './iced/decode.js';
 import type { Insn } from './ir.js';
 import { Access, Tlb, Walk, walk } from './mmu.js';
 import { IdentityMap, PhysicalMemory, type PhysMap } from './memory.js';
-import { compileBlock, endsBlock } from './jit/compile.js';
+import { compileBlock, endsBlock, isSideExit, MAX_SIDE_EXITS } from './jit/compile.js';
 import { type BlockMode, MODE_KEY_SPAN, modeKey } from './jit/emitter.js';
 import { TLB_MASK } from './jit/runtime.js';
 import { ExitSignal, Fault } from './signals.js';
@@ -429,8 +429,10 @@ export class Cpu {
       joined.set(this.u8.subarray(hpa2, hpa2 + 15), bytes.length);
       bytes = joined;
     }
+    let sideExits = 0;
     const d = decodeRun(bytes, rip, mode.bitness, mode.single ? 1 : MAX_BLOCK_INSNS,
-      (insn) => endsBlock(insn) || insn.next >= ripAtPageEnd, this.keepSource, this.decodeOptions);
+      (insn) => insn.next >= ripAtPageEnd ||
+        (endsBlock(insn) && !(isSideExit(insn, rip) && sideExits++ < MAX_SIDE_EXITS)), this.keepSource, this.decodeOptions);
     if (d.insns.length === 0) {
       // The first instruction runs into a page we could not map: fault on that page.
       this.translate(la2, Access.Exec, mode.cpl === 3);

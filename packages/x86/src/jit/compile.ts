@@ -95,6 +95,21 @@ export function endsBlock(i: Insn): boolean {
   return false;
 }
 
+const JCC = new Set<number>([M.Jo, M.Jno, M.Jb, M.Jae, M.Je, M.Jne, M.Jbe, M.Ja, M.Js, M.Jns, M.Jp, M.Jnp, M.Jl, M.Jge, M.Jle, M.Jg]);
+/** Conditional jumps a block may run past before one ends it. */
+export const MAX_SIDE_EXITS = 3;
+
+/**
+ * Whether decoding may go on past this conditional jump (a side exit), so that the fall-through
+ * path runs in the same block: dispatching a block costs as much as several instructions. A jump
+ * back to the block's start is a loop instead (see selfLoop), which ends the block.
+ */
+export function isSideExit(i: Insn, blockStart: number): boolean {
+  if (!JCC.has(i.mnem)) return false;
+  const t = i.ops[0];
+  return t.k === OK.Branch && (t.size === 8 ? t.hi * 4294967296 + (t.lo >>> 0) : t.lo >>> 0) !== blockStart;
+}
+
 const SHIFTS = new Set<number>([M.Rol, M.Ror, M.Rcl, M.Rcr, M.Shl, M.Sal, M.Shr, M.Sar, M.Shld, M.Shrd]);
 
 /** Flags an instruction is certain to overwrite (a shift by a runtime count of 0 writes none). */
@@ -213,6 +228,7 @@ function selfLoop(body: string, insns: Insn[]): string {
 
 export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): CompiledBlock {
   const e = new Emitter(mode);
+  e.blockLen = insns.length;
   const live = flagLiveness(insns);
   let lastWroteRip = false;
   for (let k = 0; k < insns.length; k++) {

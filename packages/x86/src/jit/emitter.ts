@@ -41,6 +41,8 @@ export class Emitter {
   private tmpN = 0;
   insn!: Insn;
   idx = 0;
+  /** Instructions in the block (a conditional jump before the last one is a side exit). */
+  blockLen = 0;
   /** Whether the current instruction's arithmetic-flag results are read later. */
   flagsLive = true;
   /** Set by an emitter when it has written RIP (a branch); otherwise the block falls through. */

@@ -39,6 +39,12 @@ export function jmp(e: Emitter, i: Insn): void {
 
 export function jcc(e: Emitter, i: Insn): void {
   const t = target(e, i.ops[0]);
+  const rest = e.blockLen - 1 - e.idx;
+  if (rest > 0) {
+    // A side exit (see isSideExit): taken, it leaves the block, whose later instructions never ran.
+    e.emit(`if (${condition(i.cc)}) { st.rip = ${num(t)}; c.icount -= ${rest}; return; }`);
+    return;
+  }
   e.emit(`st.rip = ${condition(i.cc)} ? ${num(t)} : ${e.next};`);
   e.wroteRip = true;
 }
