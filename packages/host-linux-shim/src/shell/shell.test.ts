@@ -55,6 +55,17 @@ describe('the host shell', () => {
     expect(instructions(fresh.out())).toBe(instructions(ref));
   });
 
+  it('v3_move_vcore moves a running guest\'s vCPU between the module\'s cores without the guest noticing', () => {
+    const whole = shell();
+    whole.sh.script('insmod v3vee cpus=1-2 mem=64M\nv3_create builtin:ticker\nv3_launch 0\nv3_cons 0\nv3_wait 0\nv3_inspect 0');
+    const moved = shell();
+    moved.sh.script('insmod v3vee cpus=1-2 mem=64M\nv3_create builtin:ticker\nv3_launch 0\nv3_cons 0\nv3_wait 0 2\nv3_move_vcore 0 0 2\nv3_wait 0\nv3_inspect 0\ncat /proc/v3vee');
+    const strip = (o: string) => o.replace('vm0 still running\n', '').replace(/ time_ns=\d+/, '').replace(/ on cpu\d/, '');
+    expect(moved.out()).toContain('  vcpu0 on cpu2 rip=0x');
+    expect(moved.out()).toContain('cpus: 1,2 (free: 1)');
+    expect(strip(moved.out()).startsWith(strip(whole.out()))).toBe(true);
+  });
+
   it('shows resources and the module in /proc, and lists device files', () => {
     const { sh, out } = shell();
     sh.script('insmod v3vee cpus=2-3 mem=32M\nv3_mem 32M\nv3_create builtin:demo\nls /dev\ncat /proc/v3vee\nlsmod\nv3_list\nv3_free demo\nrmmod v3vee\ncat /proc/cpus');

@@ -69,8 +69,8 @@ export const COMMANDS: Record<string, Cmd> = {
     },
   },
   run: {
-    args: 'MS', help: 'run the host (every VM on it) for MS ms of virtual time',
-    run: (sh, a) => { usage('run', a, 1); sh.host.run({ untilNs: sh.host.node.clock.now + msArg(a[0]) * 1e6 }); },
+    args: 'MS', help: 'run the host (every VM on it) for at least MS ms of virtual time',
+    run: (sh, a) => { usage('run', a, 1); const until = sh.host.node.clock.now + msArg(a[0]) * 1e6; sh.host.run(() => sh.host.node.clock.now >= until); },
   },
   v3_mem: { args: 'SIZE', help: 'give the module another contiguous block of host memory', run: (sh, a) => { usage('v3_mem', a, 1); sh.ctl().ioctl('add-memory', a[0]); } },
   v3_cpus: { args: 'LIST', help: 'give the module more cores (taken offline)', run: (sh, a) => { usage('v3_cpus', a, 1); sh.ctl().ioctl('add-cpus', a[0]); } },
@@ -120,18 +120,20 @@ export const COMMANDS: Record<string, Cmd> = {
       const why = i.stopReason ? ` (${i.stopReason.kind}${'status' in i.stopReason ? ` ${i.stopReason.status}` : ''}${'message' in i.stopReason ? `: ${i.stopReason.message}` : ''})` : '';
       const exits = Object.entries(i.exits).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
       sh.io.out(`vm${i.id} ${i.name} ${i.state}${why} instructions=${i.instructions} time_ns=${Math.round(i.timeNs)} exits: ${exits}\n`
-        + i.vcpus.map((v) => `  vcpu${v.index} on cpu${v.hostCore} rip=0x${v.rip.toString(16)}${v.halted ? ' halted' : ''}\n`).join('')
+        + i.vcpus.map((v) => `  vcpu${v.index} on cpu${v.hostCore} rip=${hex64(v.rip)}${v.halted ? ' halted' : ''}\n`).join('')
         + i.memory.map((m) => `  memory ${Math.floor(m.size / MB)} MiB at host 0x${m.start.toString(16)}\n`).join(''));
     },
   },
   v3_wait: {
-    args: 'VM [MS]', help: 'run the host until the VM stops (or MS ms pass); prints how it stopped',
+    args: 'VM [MS]', help: 'run the host until the VM stops (or at least MS ms pass); prints how it stopped',
     run: (sh, a) => {
       usage('v3_wait', a, 1, 2);
       const f = sh.vm(a[0]);
       if (f.ioctl('state') !== 'running') throw new ShimError('EINVAL', `v3_wait: ${a[0]} is ${String(f.ioctl('state'))}, not running`);
-      const until = a[1] === undefined ? undefined : sh.host.node.clock.now + msArg(a[1]) * 1e6;
-      sh.host.run({ stop: () => f.ioctl('state') !== 'running', untilNs: until });
+      // A time limit ends the run at a scheduling boundary, as v3_simulate does, so what follows
+      // (a save, a move) sees the VM exactly where an uninterrupted run passes too.
+      const until = a[1] === undefined ? Infinity : sh.host.node.clock.now + msArg(a[1]) * 1e6;
+      sh.host.run(() => f.ioctl('state') !== 'running' || sh.host.node.clock.now >= until);
       const i = f.ioctl('inspect') as VmInfo;
       const r = i.stopReason;
       sh.io.out(i.state === 'running' ? `vm${i.id} still running\n` : `vm${i.id} ${i.state}: ${!r ? 'no reason' : r.kind === 'guest-exit' ? `guest exit status ${r.status}` : r.kind === 'error' ? `error: ${r.message}` : r.kind}\n`);
@@ -140,6 +142,11 @@ export const COMMANDS: Record<string, Cmd> = {
 };
 
 export const SHELL_COMMANDS: readonly string[] = Object.keys(COMMANDS);
+
+/** A 64-bit address kept as a JS number (negative for the upper half) in hex. */
+function hex64(v: number): string {
+  return `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
+}
 
 function msArg(v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 3_600_000) throw new ShimError('EINVAL', `"${v}" is not a whole number of milliseconds from 1 to 3600000`);
