@@ -1,8 +1,11 @@
 // A virtual CPU: a leased core running guest code, and the exit loop that services it. Exits go
 // through one dispatch on the exit's kind; port and MMIO accesses reach the VM's buses and
 // complete the instruction.
+import { LocalApic } from '@serval/devices';
 import type { Core, CoreDriver, SliceResult } from '@serval/machine';
 import { type CpuidModel, type Exit, type PhysMap, VEC, hex } from '@serval/x86';
+import { MSR_ARCH_CAPABILITIES, archCapabilities } from './arch-capabilities.js';
+import { initCpu, startupCpu } from './smp/startup.js';
 import type { Vm } from './vm.js';
 
 /** Where a vCPU's external interrupts come from (the 8259 pair now, the local APIC later). */
@@ -61,6 +64,7 @@ export class Vcpu implements CoreDriver {
   private offerInterrupt(): void {
     const src = this.interrupts;
     const cpu = this.core.cpu;
+    if (this.apicEvents() || this.parked) return;
     if (!src || !src.pending()) { cpu.intercepts.interruptWindow = false; return; }
     if (cpu.interruptsEnabled) {
       cpu.intercepts.interruptWindow = false;
@@ -80,13 +84,40 @@ export class Vcpu implements CoreDriver {
     }
   }
 
+  /** The vCPU's local APIC, when the VM has them (it is also the interrupt source). */
+  get lapic(): LocalApic | undefined {
+    return this.interrupts instanceof LocalApic ? this.interrupts : undefined;
+  }
+
+  /**
+   * Takes INIT, start-up and NMI messages from the local APIC: INIT resets the CPU to wait for a
+   * start-up IPI (parked), which starts it in real mode; an NMI is injected ahead of any external
+   * interrupt (returns true then, as the injection slot is taken).
+   */
+  private apicEvents(): boolean {
+    const l = this.lapic;
+    if (!l) return false;
+    const cpu = this.core.cpu;
+    if (l.takeInit()) { initCpu(cpu); this.halted = false; }
+    const v = l.takeStartup();
+    if (v >= 0) startupCpu(cpu, v);
+    this.parked = l.waitingForStartup;
+    if (this.parked || !l.takeNmi()) return false;
+    cpu.injectException(VEC.NMI);
+    this.halted = false;
+    return true;
+  }
+
   private slice(core: Core, budget: number): SliceResult {
     const vm = this.vm;
     if (vm.state !== 'running') return 'done';
-    if (this.parked) return 'idle';
     const cpu = core.cpu;
     this.offerInterrupt();
-    if (this.halted) return 'idle';
+    if (this.parked || this.halted) return 'idle';
+    // A vCPU that ran at all this slice reports 'ran' even if it halted at the end: it may have
+    // sent an IPI to a vCPU that already had its turn, and the node must not skip time past it.
+    const start = cpu.icount;
+    const lapic = this.lapic;
     let left = budget;
     while (left > 0) {
       const before = cpu.icount;
@@ -94,10 +125,14 @@ export class Vcpu implements CoreDriver {
       left -= cpu.icount - before;
       if (x.kind === 'budget') return 'ran';
       vm.countExit(x.kind);
+      const ipis = lapic?.ipisToOthers ?? 0;
       this.handle(x);
       if (vm.state !== 'running') return 'done';
+      // After an IPI to another vCPU, end the slice: the target takes it on its next turn instead
+      // of this vCPU spinning out the rest of the slice waiting for the answer.
+      if (lapic && lapic.ipisToOthers !== ipis) return 'ran';
       this.offerInterrupt();
-      if (this.halted) return 'idle';
+      if (this.parked || this.halted) return cpu.icount !== start ? 'ran' : 'idle';
     }
     return 'ran';
   }
@@ -122,7 +157,13 @@ export class Vcpu implements CoreDriver {
       case 'interrupt-window':
         return;
       case 'msr':
-        // MSRs the core does not implement do not exist on this virtual CPU.
+        if (x.msr === MSR_ARCH_CAPABILITIES && !x.write) {
+          const [lo, hi] = archCapabilities();
+          cpu.state.set32(0, lo);
+          cpu.state.set32(2, hi);
+          return;
+        }
+        // MSRs the core does not implement do not exist on this virtual CPU (nor may read-only ones be written).
         cpu.state.rip = x.rip;
         cpu.injectException(VEC.GP, 0);
         return;

@@ -9,11 +9,14 @@ import { loadCheckpointFile, saveCheckpointFile } from './checkpoint/host-file.j
 import { loadCheckpoint, saveCheckpoint } from './checkpoint/snapshot.js';
 import { transferVcpu } from './checkpoint/transfer.js';
 import type { VmConfig } from './config/vm-config.js';
-import { attachDevices } from './devices/attach.js';
+import { type Attached, attachDevices } from './devices/attach.js';
+import { CPUID7_EDX_ARCH_CAPABILITIES } from './arch-capabilities.js';
+import { installFirmware } from './firmware/platform.js';
 import { HypervisorError } from './errors.js';
 import type { CoreLease, HostOS, MemoryBlock } from './host.js';
 import { bootKernel } from './loader/boot.js';
 import type { GuestMemory } from './loader/elf64.js';
+import { APIC_BASE_MSR_AP } from './smp/startup.js';
 import { type InterruptSource, Vcpu } from './vcpu.js';
 
 export type VmState = 'created' | 'running' | 'paused' | 'stopped' | 'freed';
@@ -71,10 +74,12 @@ export class Vm {
     try {
       const attached = attachDevices(config.devices, {
         vmName: config.name, ports: this.ports, mmio: this.mmio, clock: this.clock, memory: config.memory,
+        cores: config.cores.length, currentCpu: () => this.running?.index ?? 0,
         now: () => this.clock.fromHost(this.running?.core.localTimeNs() ?? host.clock.now),
         console: (n) => host.console(n),
         guestExit: (status) => this.stop({ kind: 'guest-exit', status }),
         guestReset: () => this.stop({ kind: 'reset' }),
+        powerOff: () => this.stop({ kind: 'guest-exit', status: 0 }),
         log: (m) => host.log('info', `VM "${config.name}": ${m}`),
       });
       this.devices = attached.devices;
@@ -85,22 +90,40 @@ export class Vm {
       // still say otherwise).
       const [a, b, c, d] = cpuid.get(0x80000001, 0, 0);
       cpuid.set(0x80000001, [a, b, c, d | CPUID81_EDX.PDPE1GB]);
+      const [a7, b7, c7, d7] = cpuid.get(7, 0, 0);
+      cpuid.set(7, [a7, b7, c7, d7 | CPUID7_EDX_ARCH_CAPABILITIES], 0);
       for (const l of config.cpuid) cpuid.set(l.leaf, [l.eax, l.ebx, l.ecx, l.edx], l.subleaf);
       this.vcpus = this.leases.map((l, i) => new Vcpu(this, i, l.core, physMap, cpuid, config.cores[i].freq));
-      // The 8259 pair delivers to the bootstrap processor (as on a PC without an APIC).
-      this.vcpus[0].interrupts = this.interrupts;
-      this.loadKernel();
+      this.wireInterrupts(attached);
+      this.loadKernel(installFirmware(attached, this.memory));
     } catch (e) {
       this.release();
       throw e;
     }
   }
 
-  private loadKernel(): void {
+  /**
+   * Without local APICs the 8259 pair delivers to the bootstrap processor (a PC without an APIC);
+   * with them each vCPU takes interrupts from its own APIC, and the 8259's through the BSP's LINT0.
+   */
+  private wireInterrupts(a: Attached): void {
+    if (a.lapics.length === 0) {
+      this.vcpus[0].interrupts = this.interrupts;
+      return;
+    }
+    a.lapics.forEach((l, i) => {
+      this.vcpus[i].interrupts = l;
+      l.hwEnabled = () => (this.vcpus[i].core.cpu.state.apicBase & 0x800) !== 0;
+      if (i > 0) this.vcpus[i].core.cpu.state.apicBase = APIC_BASE_MSR_AP;
+    });
+    a.lapics[0].extInt = this.interrupts;
+  }
+
+  private loadKernel(rsdp: number | undefined): void {
     const k = this.config.kernel;
     const image = this.host.readFile(k.path);
     const initrd = k.initrd ? this.host.readFile(k.initrd) : undefined;
-    bootKernel(this.vcpus[0].core.cpu, this.memory, image, k, initrd);
+    bootKernel(this.vcpus[0].core.cpu, this.memory, image, k, initrd, { rsdp });
     // Application processors wait in HLT until started (INIT/SIPI arrive with the APIC).
     for (const v of this.vcpus.slice(1)) v.parked = true;
   }

@@ -78,7 +78,8 @@ export class ApicBus {
     }
   }
 
-  deliver(m: ApicMessage, source?: ApicEndpoint): void {
+  /** Delivers `m`; returns whether it reached an endpoint other than `source`. */
+  deliver(m: ApicMessage, source?: ApicEndpoint): boolean {
     let to = this.targets(m, source);
     if (m.mode === DM.LOWEST && to.length > 1) {
       // Lowest priority: the target with the lowest TPR; ties go to the first in order.
@@ -87,6 +88,7 @@ export class ApicBus {
       to = [best];
     }
     for (const e of to) e.accept(m);
+    return to.some((e) => e !== source);
   }
 
   /**
@@ -96,7 +98,7 @@ export class ApicBus {
    */
   msi(addr: number, data: number): void {
     if (Math.floor(addr / 0x100000) !== 0xfee) return;
-    this.deliver({
+    void this.deliver({
       vector: data & 0xff, mode: (data >> 8) & 7, logical: (addr & 4) !== 0, dest: (addr >>> 12) & 0xff,
       level: (data & 0x8000) !== 0, assert: (data & 0x4000) !== 0, shorthand: SHORTHAND.NONE,
     });

@@ -99,6 +99,8 @@ export class LocalApic implements MmioDevice, Device, ApicEndpoint {
   /** The CPU waits for a start-up IPI (after INIT; application processors from power-on). */
   waitingForStartup: boolean;
   private startupVector = -1;
+  /** IPIs this APIC sent that reached another CPU (a vCPU ends its slice so the target runs soon). */
+  ipisToOthers = 0;
 
   constructor(opts: LocalApicOptions) {
     this.name = opts.name ?? `lapic${opts.id}`;
@@ -328,7 +330,7 @@ export class LocalApic implements MmioDevice, Device, ApicEndpoint {
     }
     // Fixed IPIs are edge-triggered; only INIT uses the level bits.
     if (m.mode !== DM.INIT) m.level = false;
-    this.bus.deliver(m, this);
+    if (this.bus.deliver(m, this)) this.ipisToOthers++;
   }
 
   private lvtError(): void {

@@ -103,7 +103,7 @@ const BOOT_ARCH = { LEGACY_DEVICES: 1 << 0, I8042: 1 << 1, NO_VGA: 1 << 2 } as c
 
 export function fadt(p: AcpiPlatform, facsAddr: number, dsdtAddr: number): Uint8Array {
   return table('FACP', 3, 244, (w) => {
-    w.u32(36, facsAddr);
+    // FIRMWARE_CTRL must be 0 when X_FIRMWARE_CTRL is set (ACPI 6.4, 5.2.9); DSDT may repeat X_DSDT.
     w.u32(40, dsdtAddr);
     w.u8(45, 0); // preferred PM profile: unspecified
     const pm = p.pm;

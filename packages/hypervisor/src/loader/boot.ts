@@ -24,18 +24,23 @@ export function detectFormat(image: Uint8Array): KernelFormat {
   throw new ImageError('UNKNOWN_KERNEL_FORMAT', 'the kernel is neither a bzImage, a PVH or ELF64 vmlinux, nor a multiboot image');
 }
 
+/** What firmware hands a Linux kernel besides memory (the ACPI RSDP's address). */
+export interface FirmwareInfo {
+  rsdp?: number;
+}
+
 /** Loads `image` into guest memory and sets up the boot vCPU; returns the format used. */
-export function bootKernel(cpu: Cpu, g: GuestMemory, image: Uint8Array, k: KernelSpec, initrd?: Uint8Array): KernelFormat {
+export function bootKernel(cpu: Cpu, g: GuestMemory, image: Uint8Array, k: KernelSpec, initrd?: Uint8Array, fw: FirmwareInfo = {}): KernelFormat {
   const format = k.format === 'auto' ? detectFormat(image) : (k.format as KernelFormat);
   if (initrd && (format === 'elf64' || format === 'multiboot')) {
     throw new ImageError('INITRD_UNSUPPORTED', `an initrd needs a Linux boot protocol (bzimage or pvh), not ${format}`);
   }
   switch (format) {
     case 'bzimage':
-      bootBzImage(cpu, g, image, { cmdline: k.cmdline, initrd }, k.path);
+      bootBzImage(cpu, g, image, { cmdline: k.cmdline, initrd, rsdp: fw.rsdp }, k.path);
       break;
     case 'pvh':
-      bootPvh(cpu, g, isBzImage(image) ? extractVmlinux(image, k.path) : image, { cmdline: k.cmdline, initrd }, k.path);
+      bootPvh(cpu, g, isBzImage(image) ? extractVmlinux(image, k.path) : image, { cmdline: k.cmdline, initrd, rsdp: fw.rsdp }, k.path);
       break;
     case 'multiboot': {
       const r = loadMultibootKernel(image, g, k.path, k.cmdline);

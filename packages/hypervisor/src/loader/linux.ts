@@ -17,6 +17,8 @@ const MB = 1024 * 1024;
 export interface LinuxBootOptions {
   cmdline: string;
   initrd?: Uint8Array;
+  /** Guest-physical address of the ACPI RSDP, when the VM has ACPI tables. */
+  rsdp?: number;
 }
 
 /** The RAM map both protocols report: low memory, the legacy hole, everything from 1 MiB. */
@@ -88,6 +90,8 @@ export function bootBzImage(cpu: Cpu, g: GuestMemory, image: Uint8Array, opts: L
     dv.setUint32(0x0c0, Math.floor(at / 4294967296), true);
     dv.setUint32(0x0c4, Math.floor(opts.initrd.length / 4294967296), true);
   }
+  // boot_params.acpi_rsdp_addr (protocol 2.14+): the kernel need not scan for the RSDP.
+  if (opts.rsdp !== undefined && h.version >= 0x020e) put64(dv, 0x070, opts.rsdp);
   const map = e820Map(g.size);
   zp[0x1e8] = map.length;
   map.forEach((e, i) => { put64(dv, 0x2d0 + i * 20, e.addr); put64(dv, 0x2d0 + i * 20 + 8, e.size); dv.setUint32(0x2d0 + i * 20 + 16, e.type, true); });
@@ -131,6 +135,7 @@ export function bootPvh(cpu: Cpu, g: GuestMemory, vmlinux: Uint8Array, opts: Lin
   dv.setUint32(0, 0x336ec578, true);
   dv.setUint32(4, 1, true);
   put64(dv, 24, CMDLINE);
+  if (opts.rsdp !== undefined) put64(dv, 32, opts.rsdp);
   put64(dv, 40, memmap);
   dv.setUint32(48, map.length, true);
   if (opts.initrd) {
