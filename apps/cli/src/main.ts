@@ -1,11 +1,13 @@
 // The serval command. Every failure is one line on stderr and a nonzero status: 2 for usage
-// mistakes, 1 for everything else; `serval run` exits with the program's own status.
+// mistakes, 1 for everything else; `serval run` exits with the program's own status, or with a
+// shell's 127/126 when the program is missing or cannot be executed (start-status.ts).
 import { ServalError } from '@serval/x86';
 import { UsageError, type OptionSpec } from './args.js';
 import { HOST_HELP, hostCommand } from './commands/host.js';
 import { IMAGE_OPTIONS, IMAGE_USAGE, imageCommand } from './commands/image.js';
 import { RUN_OPTIONS, RUN_USAGE, runCommand } from './commands/run.js';
 import { vmCommand } from './commands/vm.js';
+import { startFailureStatus } from './start-status.js';
 import { VM_OPTIONS } from './vm-setup.js';
 
 const VERSION = '0.1.0';
@@ -58,6 +60,7 @@ export function main(argv: string[]): number {
   } catch (e) {
     if (e instanceof ServalError) {
       log(e instanceof UsageError ? `${e.message}` : e.message);
+      if (cmd === 'run') return startFailureStatus(e) ?? (e instanceof UsageError ? 2 : 1);
       return e instanceof UsageError ? 2 : 1;
     }
     log(`internal error: ${(e as Error)?.stack ?? String(e)}`);
