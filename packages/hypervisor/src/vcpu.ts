@@ -23,6 +23,7 @@ export class Vcpu implements CoreDriver {
   halted = false;
   parked = false;
   readonly startIcount: number;
+  private readonly hostTsc: () => number;
 
   constructor(readonly vm: Vm, readonly index: number, readonly core: Core, physMap: PhysMap, cpuid: CpuidModel, freqHz?: number) {
     const cpu = core.cpu;
@@ -36,6 +37,9 @@ export class Vcpu implements CoreDriver {
       exceptions: 0, interruptWindow: false,
     };
     if (freqHz) core.freqHz = freqHz;
+    // The guest's TSC counts guest time at the VM's TSC frequency.
+    this.hostTsc = cpu.tscSource;
+    cpu.tscSource = () => vm.guestTsc(this);
     this.startIcount = cpu.icount;
     // The VM's port devices run inside the core (as KVM keeps the PIC and PIT in the kernel):
     // no exit per IN/OUT. A device that stops the VM ends the run at once.
@@ -47,6 +51,11 @@ export class Vcpu implements CoreDriver {
         if (vm.state !== 'running') cpu.requestExit();
       },
     };
+  }
+
+  /** Gives the core its host's TSC back (the VM is done with it). */
+  restoreHostTsc(): void {
+    this.core.cpu.tscSource = this.hostTsc;
   }
 
   attach(): void {

@@ -2,7 +2,7 @@
 // resources (cores and contiguous memory leased from the host), its devices and buses, and the
 // record of why it stopped.
 import type { Device } from '@serval/devices';
-import { MmioBus, PortBus } from '@serval/machine';
+import { DEFAULT_FREQ_HZ, MmioBus, PortBus, type VirtualClock } from '@serval/machine';
 import { CPUID81_EDX, CpuidModel, RegionMap } from '@serval/x86';
 import { GuestClock } from './checkpoint/guest-clock.js';
 import { loadCheckpointFile, saveCheckpointFile } from './checkpoint/host-file.js';
@@ -17,6 +17,7 @@ import type { CoreLease, HostOS, MemoryBlock } from './host.js';
 import { bootKernel } from './loader/boot.js';
 import type { GuestMemory } from './loader/elf64.js';
 import { APIC_BASE_MSR_AP } from './smp/startup.js';
+import { DilatedClock, tscAt } from './time/dilated-clock.js';
 import { type InterruptSource, Vcpu } from './vcpu.js';
 
 export type VmState = 'created' | 'running' | 'paused' | 'stopped' | 'freed';
@@ -57,9 +58,16 @@ export class Vm {
   readonly exitCounts = new Map<string, number>();
   /** The VM's time: the host's, shifted when a checkpoint is restored later than it was saved. */
   readonly clock: GuestClock;
+  /** The guest's clocks run at this factor × virtual time (config time.dilation). */
+  readonly dilation: number;
+  /** The guest TSC's frequency (config time.tscFreq, default vCPU 0's clock). */
+  readonly tscHz: number;
 
   constructor(readonly id: number, readonly config: VmConfig, private readonly host: HostOS) {
     this.clock = new GuestClock(host.clock);
+    this.dilation = config.time.dilation;
+    this.tscHz = config.time.tscFreq ?? config.cores[0].freq ?? DEFAULT_FREQ_HZ;
+    const deviceClock: VirtualClock = this.dilation === 1 ? this.clock : new DilatedClock(this.clock, this.dilation);
     const hostCores = config.cores.map((c) => c.hostCore);
     const explicit = hostCores.every((c) => c !== undefined) ? (hostCores as number[]) : undefined;
     this.leases = host.acquireCores(config.cores.length, explicit);
@@ -73,9 +81,9 @@ export class Vm {
     host.memory.fill(this.block.hpa, config.memory);
     try {
       const attached = attachDevices(config.devices, {
-        vmName: config.name, ports: this.ports, mmio: this.mmio, clock: this.clock, memory: config.memory,
+        vmName: config.name, ports: this.ports, mmio: this.mmio, clock: deviceClock, memory: config.memory,
         cores: config.cores.length, currentCpu: () => this.running?.index ?? 0,
-        now: () => this.clock.fromHost(this.running?.core.localTimeNs() ?? host.clock.now),
+        now: () => this.guestNs(this.running?.core.localTimeNs() ?? host.clock.now),
         console: (n) => host.console(n),
         guestExit: (status) => this.stop({ kind: 'guest-exit', status }),
         guestReset: () => this.stop({ kind: 'reset' }),
@@ -85,7 +93,7 @@ export class Vm {
       this.devices = attached.devices;
       this.interrupts = attached.interrupts;
       const physMap = new RegionMap([{ gpa: 0, hpa: this.block.hpa, size: config.memory }]);
-      const cpuid = CpuidModel.baseline({ cores: config.cores.length, brand: 'Serval virtual CPU (hypervisor)' });
+      const cpuid = CpuidModel.baseline({ cores: config.cores.length, brand: 'Serval virtual CPU (hypervisor)', tscHz: this.tscHz });
       // The MMU maps 1 GiB pages; a guest may only use them when CPUID says so (the config may
       // still say otherwise).
       const [a, b, c, d] = cpuid.get(0x80000001, 0, 0);
@@ -126,6 +134,16 @@ export class Vm {
     bootKernel(this.vcpus[0].core.cpu, this.memory, image, k, initrd, { rsdp });
     // Application processors wait in HLT until started (INIT/SIPI arrive with the APIC).
     for (const v of this.vcpus.slice(1)) v.parked = true;
+  }
+
+  /** Guest time (dilated, checkpoint-shifted) at a host virtual time. */
+  guestNs(hostNs: number): number {
+    return this.clock.fromHost(hostNs) * this.dilation;
+  }
+
+  /** A vCPU's time-stamp counter: guest time on its core, at the VM's TSC frequency. */
+  guestTsc(v: Vcpu): number {
+    return tscAt(this.guestNs(v.core.localTimeNs()), this.tscHz);
   }
 
   private transition(action: keyof typeof TRANSITIONS, to: VmState): void {
@@ -169,6 +187,7 @@ export class Vm {
   }
 
   private release(): void {
+    for (const v of this.vcpus ?? []) v.restoreHostTsc();
     for (const l of this.leases) l.release();
     this.host.freeMemory(this.block);
   }
@@ -203,6 +222,7 @@ export class Vm {
     const cpu = old.core.cpu;
     const v = new Vcpu(this, index, lease.core, cpu.physMap, cpu.cpuidModel, this.config.cores[index].freq);
     transferVcpu(old, v, this.clock.host.now);
+    old.restoreHostTsc();
     const wasAttached = old.core.driver === old;
     old.detach();
     if (wasAttached) v.attach();

@@ -52,6 +52,15 @@ export function size(opts: { min?: number; max?: number; multipleOf?: number } =
   };
 }
 
+/** A finite number within (min, max]. */
+export function positive(opts: { max?: number } = {}): Schema<number> {
+  return (v, path) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new ConfigError(path, `expected a positive number, got ${describe(v)}`);
+    if (opts.max !== undefined && v > opts.max) throw new ConfigError(path, `${v} is above the maximum ${opts.max}`);
+    return v;
+  };
+}
+
 const FREQ_UNITS: Record<string, number> = { hz: 1, khz: 1e3, mhz: 1e6, ghz: 1e9 };
 
 /** A frequency in Hz: a number, or "2.5GHz", "250MHz". */

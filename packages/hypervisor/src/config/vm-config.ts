@@ -2,7 +2,7 @@
 // control interface, so every path to a VM checks the same things.
 import { ConfigError } from '../errors.js';
 import { KERNEL_FORMATS } from '../loader/boot.js';
-import { anyObject, array, freq, int, object, optional, required, size, str, withDefault } from './schema.js';
+import { anyObject, array, freq, int, object, optional, positive, required, size, str, withDefault } from './schema.js';
 
 const MB = 1024 * 1024;
 
@@ -38,6 +38,14 @@ export const vmConfigSchema = object({
     initrd: optional(str()),
   })),
   devices: withDefault(array(deviceSchema), []),
+  /**
+   * Guest time: the TSC's frequency (default: vCPU 0's clock), reported in CPUID leaves 0x15/0x16,
+   * and a dilation factor — the guest's clocks (TSC, timers, counters) run at factor × virtual time.
+   */
+  time: withDefault(object({
+    tscFreq: optional(freq()),
+    dilation: withDefault(positive({ max: 1000 }), 1),
+  }), {}),
   /** CPUID leaves replacing the baseline's (what the guest is told it can use, and so can). */
   cpuid: withDefault(array(cpuidSchema), []),
 });
