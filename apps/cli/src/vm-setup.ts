@@ -45,9 +45,15 @@ export function vmConfigFrom(p: Parsed): VmConfig {
       path: o.get('kernel') ?? BUILTIN_DEMO, cmdline: o.get('append') ?? o.get('cmdline') ?? '', format: o.get('format') ?? 'auto',
       ...(o.has('initrd') ? { initrd: o.get('initrd') } : {}),
     },
-    // A PC's legacy platform: what a Linux kernel expects to find, harmless to other guests.
+    // A PC: the legacy devices and the APIC platform (local APICs, I/O APIC, HPET, ACPI PM block,
+    // PCI host bridge, described by ACPI tables) a Linux kernel expects, harmless to other guests.
     devices: [
       { id: 'pic', class: 'pic8259' },
+      { id: 'ioapic', class: 'ioapic' },
+      { id: 'lapic', class: 'lapic' },
+      { id: 'hpet', class: 'hpet' },
+      { id: 'pm', class: 'acpi-pm' },
+      { id: 'pci', class: 'pci' },
       { id: 'pit', class: 'pit8254' },
       { id: 'rtc', class: 'rtc' },
       { id: 'kbc', class: 'i8042' },
