@@ -96,12 +96,14 @@ describe('HPET', () => {
     w(0x10, 3);
     w(0x100, (1 << 2) | (1 << 3) | (1 << 6));
     w(0x108, 700); w(0x108, 700);
-    w(0x120, (1 << 1) | (1 << 2) | (22 << 9)); w(0x128, 50);
+    w(0x140, (1 << 1) | (1 << 2) | (1 << 8) | (22 << 9)); w(0x148, 50); // timer 2: level, 32-bit, pin 22
     clock.advanceTo(2345);
     const saved = JSON.parse(JSON.stringify(h.saveState()));
-    const { h: copy, clock: c2 } = rig();
+    const { h: copy, clock: c2, legacy: routed, levels } = rig();
     c2.advanceTo(2345);
     copy.loadState(saved);
+    expect(routed).toEqual([true]); // IRQ 0 and 8 taken from the PIT and RTC again
+    expect(levels.get('gsi22')).toBe(true); // timer 2's level interrupt still asserted
     expect(copy.saveState()).toEqual(h.saveState());
     expect(copy.nextEventTime(0)).toBe(h.nextEventTime(0));
     expect(() => copy.loadState({ ...saved, timers: [] })).toThrow(/3 timers/);

@@ -313,6 +313,9 @@ export class Hpet implements MmioDevice, Device {
     this.base = counter;
     this.since = this.time();
     parsed.forEach((p, i) => Object.assign(this.timers[i], p));
+    // The chipset's routing of IRQ 0 and 8 follows the restored mode, and raised lines stay raised.
+    this.onLegacy(this.legacy);
+    for (const t of this.timers) if (t.raised) this.sink(t.raised).setIrqLevel(t.raised.line, true);
     this.rescheduleAll();
   }
 }
