@@ -103,7 +103,8 @@ export class Vm {
       for (const l of config.cpuid) cpuid.set(l.leaf, [l.eax, l.ebx, l.ecx, l.edx], l.subleaf);
       this.vcpus = this.leases.map((l, i) => new Vcpu(this, i, l.core, physMap, cpuid, config.cores[i].freq));
       this.wireInterrupts(attached);
-      this.loadKernel(installFirmware(attached, this.memory));
+      const [signature, , , features] = cpuid.get(1, 0, 0);
+      this.loadKernel(installFirmware(attached, this.memory, { signature, features }));
     } catch (e) {
       this.release();
       throw e;

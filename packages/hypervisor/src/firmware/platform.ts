@@ -6,6 +6,7 @@ import type { Attached } from '../devices/attach.js';
 import { isaGsi } from '../devices/irq-router.js';
 import type { GuestMemory } from '../loader/elf64.js';
 import { type AcpiPlatform, buildAcpi } from './acpi.js';
+import { buildMpTable, type MpPlatform } from './mptable.js';
 
 const GIB = 1024 * 1024 * 1024;
 /** PCI INTA-D of slots route to I/O APIC pins 16-19. */
@@ -36,10 +37,30 @@ export function acpiPlatform(a: Attached, memory: number): AcpiPlatform | undefi
   };
 }
 
-/** Writes the VM's ACPI tables; returns the RSDP's guest-physical address, if any. */
-export function installFirmware(a: Attached, g: GuestMemory): number | undefined {
+export function mpPlatform(a: Attached, cpuid: { signature: number; features: number }): MpPlatform | undefined {
+  if (a.lapics.length === 0) return undefined;
+  const isaIrqs: MpPlatform['isaIrqs'] = [];
+  // Every ISA IRQ but the cascade (2), on its pin; the SCI level-triggered, active high.
+  for (let irq = 0; irq < 16; irq++) {
+    if (irq === 2) continue;
+    isaIrqs.push({ irq, pin: isaGsi(irq), flags: a.acpiPm && irq === a.acpiPm.sci ? LEVEL_HIGH : 0 });
+  }
+  return {
+    apicIds: a.lapics.map((l) => l.apicId), lapicAddress: LAPIC_BASE, cpuSignature: cpuid.signature, cpuFeatures: cpuid.features,
+    ioapic: a.ioapic ? { id: a.ioapic.id, address: IOAPIC_BASE } : undefined, isaIrqs,
+  };
+}
+
+/**
+ * Writes the VM's MP table and ACPI tables (CPUID.1 gives the processors' signature for the MP
+ * table); returns the RSDP's guest-physical address, if any.
+ */
+export function installFirmware(a: Attached, g: GuestMemory, cpuid: { signature: number; features: number }): number | undefined {
   const p = acpiPlatform(a, g.size);
-  if (!p) return undefined;
+  const mp = mpPlatform(a, cpuid);
+  if (!p || !mp) return undefined;
+  const table = buildMpTable(mp);
+  g.mem.write(g.hostBase + table.at, table.bytes);
   const img = buildAcpi(p);
   for (const [gpa, bytes] of img.pieces) g.mem.write(g.hostBase + gpa, bytes);
   return img.rsdp;
