@@ -2,7 +2,7 @@
 // (musl-gcc -static), run natively and on the LWK over 4 cores: stdout and exit status must be
 // identical. They cover pthreads across cores, printf of float/double/long double, malloc and
 // mmap, files, signals (handlers, SIGSEGV with sigaltstack, masks, alarm, death by a signal) and
-// fork/exec/wait.
+// fork/exec/wait, and ptrace.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { tmp, tool } from './tools.js';
 const SRC = join(ROOT, 'test/fixtures/c');
 const PROGRAMS: { name: string; args?: string[] }[] = [
   { name: 'threads' }, { name: 'float' }, { name: 'memory' }, { name: 'files' },
-  { name: 'signals' }, { name: 'signals', args: ['abort'] }, { name: 'forkexec' },
+  { name: 'signals' }, { name: 'signals', args: ['abort'] }, { name: 'forkexec' }, { name: 'ptrace' },
 ];
 const LIBCS = [
   { libc: 'glibc', cc: 'gcc', flags: ['-pthread'] },

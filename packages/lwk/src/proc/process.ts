@@ -5,6 +5,7 @@ import type { FdTable } from '../fs/file.js';
 import { type SigAction, type SigInfo, NSIG } from '../signal/signals.js';
 import { Context } from './context.js';
 import type { Reservation } from '../sched/edf.js';
+import type { Trace } from './ptrace.js';
 import type { CoreSched } from './sched.js';
 
 /** Why a thread is not runnable, and how to tell when it can go on. */
@@ -38,6 +39,8 @@ export class Thread {
   sleepUntil: number | undefined;
   /** Set by futex_wake for a thread waiting in futex_wait. */
   futexWoken = false;
+  /** Set while a tracer (ptrace) controls this thread. */
+  trace: Trace | undefined;
   /** Details of the fault behind a pending synchronous signal (for the signal frame). */
   faultFrame: { trapno: number; err: number; cr2: number } | undefined;
   /** An EDF reservation of the thread's core (undefined: round-robin with the other such threads). */

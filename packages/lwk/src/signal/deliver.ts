@@ -2,6 +2,7 @@
 // building the handler's frame on the user stack (or the alternate stack), and rt_sigreturn.
 import type { Lwk } from '../kernel.js';
 import type { Process, Thread } from '../proc/process.js';
+import { traceStop } from '../proc/ptrace.js';
 import { FPSTATE_SIZE, FRAME_SIZE, INFO_OFF, UC_OFF, buildFrame, fxrstorImage, fxsaveImage, restoreFrame } from './frame.js';
 import { SA, SIG, type SigInfo, UNBLOCKABLE, bit, defaultAction } from './signals.js';
 
@@ -38,6 +39,7 @@ function interrupt(t: Thread, flags: number): void {
   const restart = (flags & SA.RESTART) !== 0 && !t.noRestart;
   t.noRestart = false;
   if (restart) return; // RIP still points at the SYSCALL: it runs again after the handler
+  if (t.trace) t.trace.entered = false;
   if (s) { s.rip += 2; s.set64(0, -4); } else { t.ctx.rip += 2; t.ctx.set(0, -4); }
 }
 
@@ -65,8 +67,15 @@ function take(t: Thread): SigInfo | undefined {
 /** Delivers what is pending for `t` before it returns to user mode. */
 export function deliverPending(k: Lwk, t: Thread): void {
   for (let guard = 0; guard < 64 && t.state === 'runnable'; guard++) {
-    const info = take(t);
-    if (!info) return;
+    const tr = t.trace;
+    let info = tr?.inject;
+    if (tr && info) tr.inject = undefined;
+    else {
+      info = take(t);
+      if (!info) return;
+      // A traced thread stops instead; its tracer decides what is delivered (PTRACE_CONT's data).
+      if (tr && info.signo !== SIG.KILL) { traceStop(t, info.signo, info); return; }
+    }
     const p = t.proc;
     const act = p.actions[info.signo];
     if (act.handler === 1) continue;

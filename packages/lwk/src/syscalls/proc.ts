@@ -1,7 +1,8 @@
 // Processes: clone (threads, fork, vfork), fork, vfork, execve, exit, exit_group, wait4, waitid.
 import { E } from '../errno.js';
 import { NORETURN, type Sys, type Syscall, int, strings } from './context.js';
-import type { Process } from '../proc/process.js';
+import type { Process, Thread } from '../proc/process.js';
+import { unreportedStop } from '../proc/ptrace.js';
 
 const CLONE = { VM: 0x100, FS: 0x200, FILES: 0x400, SIGHAND: 0x800, VFORK: 0x4000, PARENT: 0x8000, THREAD: 0x10000, SETTLS: 0x80000, PARENT_SETTID: 0x100000, CHILD_CLEARTID: 0x200000, CHILD_SETTID: 0x1000000 } as const;
 
@@ -64,17 +65,35 @@ function matches(c: Process, pid: number, self: Process): boolean {
 
 const WNOHANG = 1;
 
+/** A tracee of the caller's matching `pid` in a ptrace stop not yet reported. */
+function stoppedTracee(x: Sys, pid: number): Thread | undefined {
+  for (const q of x.k.procs.values()) {
+    for (const t of q.threads) if (unreportedStop(t, x.p) && (t.tid === pid || matches(q, pid, x.p))) return t;
+  }
+  return undefined;
+}
+
+const hasTracees = (x: Sys): boolean => [...x.k.procs.values()].some((q) => q.threads.some((t) => t.state !== 'dead' && t.trace?.tracer === x.p));
+
 export const wait4: Syscall = {
   nr: 61, name: 'wait4',
   handler(x, [pidArg, status, options]) {
     const pid = int(pidArg);
     const p = x.p;
     const cands = p.children.filter((c) => matches(c, pid, p));
-    if (!cands.length) return -E.CHILD;
+    if (!cands.length && !hasTracees(x)) return -E.CHILD;
+    const stopped = stoppedTracee(x, pid);
+    if (stopped) {
+      // A ptrace stop: WIFSTOPPED, with the stop's signal (SIGTRAP|0x80 for a syscall stop).
+      stopped.trace!.stop!.reported = true;
+      if (status && !x.putU32(status, ((stopped.trace!.stop!.sig & 0xff) << 8) | 0x7f)) return -E.FAULT;
+      return stopped.tid;
+    }
     const z = cands.find((c) => c.state === 'zombie');
     if (!z) {
       if (options & WNOHANG) return 0;
-      return x.block({ what: `wait4(${pid})`, ready: () => p.children.some((c) => matches(c, pid, p) && c.state === 'zombie'), interruptible: true });
+      const ready = () => p.children.some((c) => matches(c, pid, p) && c.state === 'zombie') || stoppedTracee(x, pid) !== undefined;
+      return x.block({ what: `wait4(${pid})`, ready, interruptible: true });
     }
     if (status && !x.putU32(status, z.waitStatus)) return -E.FAULT;
     x.k.reap(p, z);

@@ -11,6 +11,7 @@ import * as misc from './misc.js';
 import * as open from './open.js';
 import * as poll from './poll.js';
 import * as proc from './proc.js';
+import { ptrace } from './ptrace.js';
 import * as rw from './rw.js';
 import * as signal from './signal.js';
 import * as sigqueue from './sigqueue.js';
@@ -22,7 +23,7 @@ const isSyscall = (v: unknown): v is Syscall => typeof v === 'object' && v !== n
 
 const all: Syscall[] = [attr, dir, fd, mem, misc, open, poll, proc, rw, signal, sigqueue, stat, time, timer]
   .flatMap((m) => Object.values(m).filter(isSyscall))
-  .concat([futex], NATIVE_CALLS);
+  .concat([futex, ptrace], NATIVE_CALLS);
 
 export const SYSCALLS: ReadonlyMap<number, Syscall> = (() => {
   const m = new Map<number, Syscall>();
