@@ -11,6 +11,7 @@ import { FdTable, OpenFile } from './fs/file.js';
 import { MemFs } from './fs/memfs.js';
 import { hostConsole } from './fs/special.js';
 import { type FileSystem, O, join } from './fs/types.js';
+import { mapsText } from './fs/proc-maps.js';
 import { type ProcView, Vfs } from './fs/vfs.js';
 import type { HostIo } from './host-io.js';
 import { AT, buildInitialStack } from './initial-stack.js';
@@ -425,7 +426,9 @@ export class Lwk implements SchedKernel {
 
   procView(p: Process): ProcView {
     return {
+      pid: p.pid,
       exe: p.exe,
+      maps: () => mapsText(p.mm, p.exe),
       fdPath: (fd) => p.files.get(fd)?.path,
       cpus: this.node.cores.length,
       memTotal: this.node.memory.size,

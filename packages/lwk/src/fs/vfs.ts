@@ -7,7 +7,10 @@ import { type FileSystem, type FsHandle, O, S_IFDIR, S_IFMT, type Stat, join } f
 
 /** What /proc/self needs to know about the calling process. */
 export interface ProcView {
+  pid: number;
   exe: string;
+  /** The text of /proc/self/maps. */
+  maps(): string;
   fdPath(fd: number): string | undefined;
   cpus: number;
   memTotal: number;
@@ -59,7 +62,12 @@ export class Vfs {
   }
 
   private proc(path: string, p: ProcView): FileImpl | string | number | undefined {
+    // /proc/<own pid>/... is /proc/self/...; other processes' entries are not offered.
+    const own = `/proc/${p.pid}/`;
+    if (path.startsWith(own)) path = `/proc/self/${path.slice(own.length)}`;
+    else if (/^\/proc\/\d+(\/|$)/.test(path)) return -E.NOENT; // never the host's processes
     if (path === '/proc/self/exe') return p.exe;
+    if (path === '/proc/self/maps') return textFile(p.maps(), 0x1003);
     const fd = /^\/proc\/self\/fd\/(\d+)$/.exec(path);
     if (fd) return p.fdPath(Number(fd[1])) ?? -E.NOENT;
     if (path === '/proc/cpuinfo') {

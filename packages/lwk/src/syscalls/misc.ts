@@ -1,6 +1,6 @@
 // Identity, limits, system information and per-thread setup calls.
 import { E } from '../errno.js';
-import { type Sys, type Syscall, int } from './context.js';
+import { NORETURN, type Sys, type Syscall, int } from './context.js';
 import { coresOf } from '../sched/cores.js';
 
 const constant = (nr: number, name: string, v: (x: Sys) => number): Syscall => ({ nr, name, handler: (x) => v(x) });
@@ -107,7 +107,42 @@ export const schedGetaffinity: Syscall = {
     return x.write(mask, b) ? bytes : -E.FAULT;
   },
 };
-export const schedSetaffinity: Syscall = { nr: 203, name: 'sched_setaffinity', handler: () => 0 };
+export const getcpu: Syscall = {
+  nr: 309, name: 'getcpu',
+  handler(x, [cpu, node]) {
+    if (cpu && !x.putU32(cpu, x.t.sched.core.id)) return -E.FAULT;
+    if (node && !x.putU32(node, 0)) return -E.FAULT;
+    return 0;
+  },
+};
+/**
+ * Pins a thread to the first core of the mask that the LWK owns and its address space may use
+ * (threads stay where they are placed, so that is where it then runs); EINVAL when there is none.
+ */
+export const schedSetaffinity: Syscall = {
+  nr: 203, name: 'sched_setaffinity',
+  handler(x, [pidArg, size, maskVa]) {
+    const tid = int(pidArg);
+    const t = tid === 0 || tid === x.t.tid ? x.t : [...x.k.procs.values()].flatMap((p) => p.threads).find((th) => th.tid === tid && th.state !== 'dead');
+    if (!t) return -E.SRCH;
+    const bytes = x.read(maskVa, Math.min(size, 128));
+    if (!bytes) return -E.FAULT;
+    const cores = coresOf(x.k, t.proc.mm.policy.cpus).filter((c) => c < bytes.length * 8 && (bytes[c >> 3] >> (c & 7)) & 1);
+    if (!cores.length) return -E.INVAL;
+    if (cores.includes(t.sched.core.id)) return 0;
+    const to = x.k.scheds[cores[0]];
+    if (t === x.t) {
+      // The caller moves with its result already in place: it resumes on the new core.
+      const s = x.s;
+      s.set64(0, 0); s.set64(1, s.rip); s.set64(11, s.getRflags());
+    }
+    t.sched.sync();
+    t.sched.remove(t);
+    x.k.takeCore(to);
+    to.add(t);
+    return t === x.t ? NORETURN : 0;
+  },
+};
 export const schedYield: Syscall = { nr: 24, name: 'sched_yield', handler: () => 0 };
 
 export const sysinfo: Syscall = {
