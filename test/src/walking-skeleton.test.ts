@@ -90,7 +90,7 @@ describe('bad input: one line on stderr and a nonzero status', () => {
   it('a missing program', () => {
     const r = serval(['run', '/nonexistent/prog']);
     expect(oneLine(r.stderr)).toEqual(['serval: cannot read /nonexistent/prog: no such file']);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(127); // as a shell reports a missing command
   });
 
   it('a file that is not an ELF', () => {
@@ -98,7 +98,7 @@ describe('bad input: one line on stderr and a nonzero status', () => {
     writeFileSync(f, '#!/bin/sh\necho hi\n');
     const r = serval(['run', f]);
     expect(oneLine(r.stderr)).toEqual([`serval: ${f} is not an ELF file (no \\x7fELF magic)`]);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(126); // as a shell reports a file it cannot execute
   });
 
   it('a VM config with an unknown key', () => {
