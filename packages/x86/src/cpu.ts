@@ -297,9 +297,12 @@ export class Cpu {
     return (this.r[R.FLAGS] & FL.IF) !== 0 && !this.state.intShadow;
   }
 
-  /** Drops every translation (call after changing paging state from the host side). */
-  flushTlb(): void {
-    for (const t of this.tlbs) t.flush();
+  /**
+   * Drops every translation (call after changing paging state from the host side); with
+   * `keepGlobal`, what a CR3 write drops: all but global pages, which the kernel maps itself with.
+   */
+  flushTlb(keepGlobal = false): void {
+    for (const t of this.tlbs) if (keepGlobal) t.flushNonGlobal(); else t.flush();
     this.epoch++;
   }
 
@@ -476,6 +479,7 @@ export class Cpu {
     const base = hpa - (hpa % 4096);
     if (t.phys[i] !== base) { t.tagW[i] = NaN; t.tagX[i] = NaN; }
     t.phys[i] = base;
+    t.global[i] = w.global ? 1 : 0;
     t.tagR[i] = vpn;
     if (w.writable && w.dirty && this.mem.codeMark[base / 4096] === 0) t.tagW[i] = vpn;
     if (w.executable) t.tagX[i] = vpn;

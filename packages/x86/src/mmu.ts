@@ -15,11 +15,21 @@ export class Tlb {
   readonly tagX = new Float64Array(TLB_SIZE).fill(NaN);
   /** Host-physical address of the page each entry maps. */
   readonly phys = new Float64Array(TLB_SIZE);
+  /** 1 where the entry came from a global page (PTE.G under CR4.PGE): a CR3 write keeps it. */
+  readonly global = new Uint8Array(TLB_SIZE);
 
   flush(): void {
     this.tagR.fill(NaN);
     this.tagW.fill(NaN);
     this.tagX.fill(NaN);
+  }
+
+  /** What a CR3 write does: drops every entry but the global ones. */
+  flushNonGlobal(): void {
+    const g = this.global;
+    for (let i = 0; i < TLB_SIZE; i++) {
+      if (g[i] === 0) { this.tagR[i] = NaN; this.tagW[i] = NaN; this.tagX[i] = NaN; }
+    }
   }
 
   flushPage(vpn: number): void {
@@ -42,6 +52,8 @@ export class Walk {
   writable = false;
   executable = false;
   dirty = false;
+  /** The mapping is global (G in the last entry, CR4.PGE on): it survives CR3 writes. */
+  global = false;
 }
 
 const P32 = 4294967296;
@@ -65,7 +77,7 @@ export function walk(
   s: CpuState, la: number, access: Access, user: boolean, map: PhysMap, dv: DataView, out: Walk,
 ): void {
   if ((s.cr0 & CR0.PG) === 0) {
-    out.gpa = la; out.writable = true; out.executable = true; out.dirty = true;
+    out.gpa = la; out.writable = true; out.executable = true; out.dirty = true; out.global = false;
     return;
   }
   if ((s.efer & EFER.LMA) !== 0) walk4(s, la, access, user, map, dv, out);
@@ -153,6 +165,7 @@ function walk4(s: CpuState, la: number, access: Access, user: boolean, map: Phys
   const dirty = access === Access.Write;
   setBits(map, dv, entries[level], dirty ? 0x60 : 0x20);
   out.dirty = dirty || (lo & 0x40) !== 0;
+  out.global = (lo & 0x100) !== 0 && (s.cr4 & CR4.PGE) !== 0;
   const base = pageSize === 4096 ? frame(lo, hi) : Math.floor(frame(lo, hi) / pageSize) * pageSize;
   out.gpa = base + (((la % pageSize) + pageSize) % pageSize);
 }
@@ -187,6 +200,7 @@ function walkPae(s: CpuState, la: number, access: Access, user: boolean, map: Ph
   const dirty = access === Access.Write;
   setBits(map, dv, entries[entries.length - 1], dirty ? 0x60 : 0x20);
   out.dirty = dirty || (lo & 0x40) !== 0;
+  out.global = (lo & 0x100) !== 0 && (s.cr4 & CR4.PGE) !== 0;
   out.gpa = Math.floor(frame(lo, hi) / pageSize) * pageSize + ((la >>> 0) % pageSize);
 }
 
@@ -204,6 +218,7 @@ function walk2(s: CpuState, la: number, access: Access, user: boolean, map: Phys
     const dirty = access === Access.Write;
     setBits(map, dv, pdeGpa, dirty ? 0x60 : 0x20);
     out.dirty = dirty || (pde & 0x40) !== 0;
+    out.global = (pde & 0x100) !== 0 && (s.cr4 & CR4.PGE) !== 0;
     // PSE-36: bits 13-20 of the PDE supply physical-address bits 32-39.
     out.gpa = ((pde & 0xffc00000) >>> 0) + ((pde >>> 13) & 0xff) * P32 + (a & 0x3fffff);
     return;
@@ -218,5 +233,6 @@ function walk2(s: CpuState, la: number, access: Access, user: boolean, map: Phys
   const dirty = access === Access.Write;
   setBits(map, dv, pteGpa, dirty ? 0x60 : 0x20);
   out.dirty = dirty || (pte & 0x40) !== 0;
+  out.global = (pte & 0x100) !== 0 && (s.cr4 & CR4.PGE) !== 0;
   out.gpa = ((pte & 0xfffff000) >>> 0) + (a & 0xfff);
 }

@@ -4,7 +4,7 @@
 import type { Cpu } from './cpu.js';
 import { Access } from './mmu.js';
 import { R } from './state.js';
-import { auxSub, auxSub64, rd16, rd32, rd64, rd8, wr16, wr32, wr64, wr8 } from './jit/runtime.js';
+import { auxSub, auxSub64, rd16, rd32, rd64, rd8, TLB_MASK, wr16, wr32, wr64, wr8 } from './jit/runtime.js';
 
 const P32 = 4294967296;
 const RSI = 6, RDI = 7, ES = 0;
@@ -96,9 +96,12 @@ function bulk(c: Cpu, kind: number, size: number, seg: number): boolean {
     if (budget < n) n = Math.max(1, Math.floor(budget));
     const bytes = n * size;
     // MOVS reads before it writes: with both pages missing, the fault is the source's (a read).
-    const spa = kind === 0 ? c.translate(src, Access.Read, user) : 0;
+    // The TLB first: kernels call short REP MOVS/STOS all the time, and a page walk each is slow.
+    const svpn = Math.floor(src / 4096), si = svpn & TLB_MASK;
+    const spa = kind !== 0 ? 0 : c.tagR[si] === svpn ? c.tphys[si] + sOff : c.translate(src, Access.Read, user);
     if (spa < 0) return false;
-    const dpa = c.translate(dst, Access.Write, user);
+    const dvpn = Math.floor(dst / 4096), di = dvpn & TLB_MASK;
+    const dpa = c.tagW[di] === dvpn ? c.tphys[di] + dOff : c.translate(dst, Access.Write, user);
     if (dpa < 0) return false;
     if (kind === 0) {
       if (dpa > spa && dpa < spa + bytes) return false;

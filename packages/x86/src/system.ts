@@ -484,7 +484,7 @@ export function writeCr(c: Cpu, n: number, lo: number, hi: number): void {
     case 3:
       if ((hi & CR3_RSVD_HI) !== 0 && (s.cr4 & CR4.PCIDE) === 0) throw new Fault(VEC.GP, 0);
       s.cr3 = (hi & 0x000fffff) * P32 + (lo >>> 0);
-      c.flushTlb();
+      c.flushTlb(true);
       return;
     case 4: {
       const v = lo >>> 0;

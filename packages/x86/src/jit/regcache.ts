@@ -59,28 +59,30 @@ function exprEnd(s: string, i: number): number {
   return s.length;
 }
 
+const REG_RE = /(?<![\w$.])(r8|r16|r)\[(\d+)\]/g;
+const ASSIGN_RE = /\s*(=(?!=)|&=|\|=|\^=|\+=|-=)/y;
+
 /** Rewrites one line's register accesses to locals, recording which registers it uses. */
 function rewriteLine(line: string, use: Use): string {
+  // Copies the text between matches in slices: this runs for every statement of every block.
+  const re = new RegExp(REG_RE);
   let out = '';
-  let i = 0;
-  while (i < line.length) {
-    const m = /(?<![\w$.])(r8|r16|r)\[(\d+)\]/y;
-    m.lastIndex = i;
-    const hit = line[i] === 'r' ? m.exec(line) : null;
-    if (!hit) { out += line[i++]; continue; }
+  let from = 0;
+  for (let hit = re.exec(line); hit; hit = re.exec(line)) {
+    const at = hit.index;
     const view = hit[1], n = Number(hit[2]);
     const idx = view === 'r' ? n : view === 'r16' ? (n >> 2) * 2 : (n >> 3) * 2;
-    if (idx > CACHED_MAX || (view === 'r16' && n % 4 !== 0) || (view === 'r8' && n % 8 > 1)) {
-      out += hit[0]; i += hit[0].length; continue;
-    }
-    let j = i + hit[0].length;
-    const assign = /^\s*(=(?!=)|&=|\|=|\^=|\+=|-=)/.exec(line.slice(j));
+    if (idx > CACHED_MAX || (view === 'r16' && n % 4 !== 0) || (view === 'r8' && n % 8 > 1)) continue;
+    out += line.slice(from, at);
+    let j = at + hit[0].length;
+    ASSIGN_RE.lastIndex = j;
+    const assign = ASSIGN_RE.exec(line);
     const R = `R${idx}`;
     use.read.add(idx);
+    from = j;
     if (view === 'r') {
       if (assign) use.written.add(idx);
       out += R;
-      i = j;
       continue;
     }
     const hiByte = view === 'r8' && n % 8 === 1;
@@ -94,14 +96,14 @@ function rewriteLine(line: string, use: Use): string {
       out += hiByte
         ? `${R} = (${R} & ~0xff00) | (((${expr}) & 0xff) << 8)`
         : `${R} = (${R} & ~${width}) | ((${expr}) & ${width})`;
-      i = end;
+      from = end;
+      re.lastIndex = end;
       continue;
     }
     if (assign) throw new Error(`regcache: compound assignment to ${hit[0]}`);
     out += hiByte ? `((${R} >> 8) & 0xff)` : `(${R} & ${width})`;
-    i = j;
   }
-  return out;
+  return out + line.slice(from);
 }
 
 function balanced(s: string): boolean {
