@@ -1,9 +1,11 @@
 // @serval/hypervisor — a Palacios-like VMM that takes from its host only the HostOS interface.
-export type { HostOS, CoreLease, MemoryBlock, ConsoleStream, LogLevel } from './host.js';
+export type { HostOS, CoreLease, MemoryBlock, ConsoleStream, LogLevel, NetPort } from './host.js';
 export { Hypervisor } from './hypervisor.js';
 export { Vm, type VmState, type StopReason } from './vm.js';
 export { Vcpu } from './vcpu.js';
-export { parseVmConfig, parseVmConfigText, type VmConfig, type DeviceConfig } from './config/vm-config.js';
+export { parseVmConfig, type VmConfig, type DeviceConfig } from './config/vm-config.js';
+export { parseVmConfigText, readConfigText, configFormat, type ConfigFormat } from './config/text.js';
+export { parseYaml } from './config/yaml.js';
 export { DEVICE_CLASSES } from './devices/attach.js';
 export { HypervisorError, ConfigError } from './errors.js';
 export { loadMultibootKernel, bootMultiboot, MB_INFO, type MultibootLoad } from './loader/multiboot.js';
@@ -14,3 +16,5 @@ export {
 } from './checkpoint/index.js';
 /** A timer-driven guest whose output depends on exact interrupt timing (checkpoint tests). */
 export { buildTickerGuest, tickerVmConfig, TICKER_GUEST_SOURCE } from './checkpoint/ticker-guest.js';
+export { NetSwitch, MAX_FRAME, type FrameLink, type NetSwitchOptions, type SwitchStats } from './net/switch.js';
+export { HostNetworks, type HostNetworksOptions } from './net/networks.js';

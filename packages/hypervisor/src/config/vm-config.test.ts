@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseVmConfig, parseVmConfigText } from './vm-config.js';
+import { parseVmConfig } from './vm-config.js';
+import { parseVmConfigText } from './text.js';
 
 const minimal = { kernel: { path: 'k.elf' } };
 

@@ -63,13 +63,4 @@ export function parseVmConfig(raw: unknown): VmConfig {
   return cfg;
 }
 
-/** Parses config text (JSON), with the file name in errors. */
-export function parseVmConfigText(text: string, file = 'config'): VmConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new ConfigError('', `${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  return parseVmConfig(raw);
-}
+export { parseVmConfigText } from './text.js';
