@@ -22,6 +22,19 @@ export interface ConsoleStream {
   onInput(fn: (bytes: Uint8Array) => void): void;
 }
 
+/**
+ * A VM's connection to a host network: Ethernet frames (destination MAC first, no FCS) in and
+ * out. The host decides when a frame arrives; within one host that is on virtual time.
+ */
+export interface NetPort {
+  /** Hands a frame the VM sent to the host's network (the host copies it). */
+  send(frame: Uint8Array): void;
+  /** Registers the consumer of frames for this VM (called from clock events). */
+  onReceive(fn: (frame: Uint8Array) => void): void;
+  /** Leaves the network (the VM is freed). */
+  close(): void;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface HostOS {
@@ -43,4 +56,6 @@ export interface HostOS {
   /** Writes a host file (checkpoints). Hosts without storage leave it out. */
   writeFile?(path: string, bytes: Uint8Array): void;
   log(level: LogLevel, msg: string): void;
+  /** Plugs a VM's NIC (`name`, e.g. "vm0.net0") into the host network `network`. Hosts without networking leave it out. */
+  netPort?(network: string, name: string): NetPort;
 }

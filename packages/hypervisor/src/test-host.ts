@@ -1,7 +1,8 @@
 // A minimal HostOS over a bare node, for the hypervisor's own tests (the real hosts are the LWK
 // and the Linux shim, which depend on this package, not the other way round).
 import { Node } from '@serval/machine';
-import type { ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock } from './host.js';
+import type { ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock, NetPort } from './host.js';
+import { HostNetworks } from './net/networks.js';
 
 export class TestHost implements HostOS {
   readonly name = 'test-host';
@@ -15,6 +16,7 @@ export class TestHost implements HostOS {
 
   constructor(cores = 2, memory = 128 * 1024 * 1024) {
     this.node = new Node({ cores, memory });
+    this.networks = new HostNetworks(this.node.clock);
   }
   get memory() { return this.node.memory; }
   get clock() { return this.node.clock; }
@@ -45,4 +47,7 @@ export class TestHost implements HostOS {
   }
   writeFile(path: string, bytes: Uint8Array): void { this.files.set(path, bytes.slice()); }
   log(level: LogLevel, msg: string): void { this.logs.push(`${level}: ${msg}`); }
+  /** The host's networks (a switch per name, on the node's clock). */
+  readonly networks: HostNetworks;
+  netPort(network: string, name: string): NetPort { return this.networks.port(network, name); }
 }

@@ -13,7 +13,7 @@ import { type Attached, attachDevices } from './devices/attach.js';
 import { CPUID7_EDX_ARCH_CAPABILITIES } from './arch-capabilities.js';
 import { installFirmware } from './firmware/platform.js';
 import { HypervisorError } from './errors.js';
-import type { CoreLease, HostOS, MemoryBlock } from './host.js';
+import type { CoreLease, HostOS, MemoryBlock, NetPort } from './host.js';
 import { bootKernel } from './loader/boot.js';
 import type { GuestMemory } from './loader/elf64.js';
 import { APIC_BASE_MSR_AP } from './smp/startup.js';
@@ -54,6 +54,7 @@ export class Vm {
   private interrupts: InterruptSource | undefined;
   private readonly leases: CoreLease[];
   private readonly block: MemoryBlock;
+  private readonly netPorts: NetPort[] = [];
   /** Exits handled, by kind (telemetry). */
   readonly exitCounts = new Map<string, number>();
   /** The VM's time: the host's, shifted when a checkpoint is restored later than it was saved. */
@@ -85,6 +86,12 @@ export class Vm {
         cores: config.cores.length, currentCpu: () => this.running?.index ?? 0,
         now: () => this.guestNs(this.running?.core.localTimeNs() ?? host.clock.now),
         console: (n) => host.console(n),
+        netPort: (network, name) => {
+          if (!host.netPort) throw new HypervisorError('NO_NETWORK', `host ${host.name} has no networks for ${name}`);
+          const p = host.netPort(network, name);
+          this.netPorts.push(p);
+          return p;
+        },
         guestExit: (status) => this.stop({ kind: 'guest-exit', status }),
         guestReset: () => this.stop({ kind: 'reset' }),
         powerOff: () => this.stop({ kind: 'guest-exit', status: 0 }),
@@ -188,6 +195,7 @@ export class Vm {
   }
 
   private release(): void {
+    for (const p of this.netPorts.splice(0)) p.close();
     for (const v of this.vcpus ?? []) v.restoreHostTsc();
     for (const l of this.leases) l.release();
     this.host.freeMemory(this.block);

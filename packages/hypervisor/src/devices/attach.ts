@@ -11,7 +11,7 @@ import { IrqLine, type IrqSink, type MmioBus, type MmioDevice, type PortBus, typ
 import type { DeviceConfig } from '../config/vm-config.js';
 import { bool, int, object, optional, required, str, withDefault } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import type { ConsoleStream } from '../host.js';
+import type { ConsoleStream, NetPort } from '../host.js';
 import type { InterruptSource } from '../vcpu.js';
 import { IsaIrqRouter } from './irq-router.js';
 
@@ -29,6 +29,8 @@ export interface AttachContext {
   /** Virtual time as the vCPU touching a device sees it (devices read time mid-slice). */
   now(): number;
   console(name: string): ConsoleStream;
+  /** A port on the host network `network` for NIC `name` (closed when the VM is freed). */
+  netPort(network: string, name: string): NetPort;
   /** The guest asked to end the run with a status (debug-exit device). */
   guestExit(status: number): void;
   /** The guest pulsed the reset line (i8042 0xFE, 0xCF9). */
