@@ -14,3 +14,9 @@ export { IoApic, IOAPIC_BASE, IOAPIC_VERSION, type IoApicOptions } from './ioapi
 export { Hpet, HPET_BASE, HPET_HZ, HPET_PERIOD_FS, HPET_ROUTE_CAP, HPET_VENDOR, type HpetOptions } from './hpet/index.js';
 export { AcpiPm, ACPI_PM, ACPI_PM_BASE, PM_TIMER_HZ, SLP_TYP_S5, type AcpiPmOptions } from './acpi-pm/index.js';
 export { PciHost, PCI_CONFIG_PORT, PCI_CONFIG_PORTS, HOST_BRIDGE_ID, type PciHostOptions, PciConfigSpace, PCI, type PciFunction, type PciIdentity } from './pci/index.js';
+export {
+  type GuestRam, Dma, VirtioError, VirtQueue, VirtqChain, type VirtqBuffer, needEvent, MsixTable, type VirtioDeviceModel, type VirtioTransport,
+  VIRTIO_F, VIRTIO_ID, readLe, writeLe, VirtioPci, type VirtioPciOptions, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BASE, NO_VECTOR, VIRTIO_STATUS, VIRTIO_BAR0,
+} from './virtio/index.js';
+export { VirtioBlk, type VirtioBlkOptions, type BlockBackend, MemoryBackend, SECTOR, BLK_F, BLK_T, BLK_S } from './virtio-blk/index.js';
+export { VirtioConsole, type VirtioConsoleOptions } from './virtio-console/index.js';

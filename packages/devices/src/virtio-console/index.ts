@@ -1,0 +1,1 @@
+export { VirtioConsole, type VirtioConsoleOptions } from './virtio-console.js';
