@@ -1,6 +1,7 @@
 // A Linux-like host: it boots on a node with its own cores and memory, loads kernel modules, keeps
 // device files and /proc status. It runs no Linux code itself; it is the resource owner and the
 // service provider that Palacios-in-Linux has underneath it.
+import { type FrameLink, HostNetworks } from '@serval/hypervisor';
 import { Node } from '@serval/machine';
 import { ServalError } from '@serval/x86';
 import { DevFs } from './devfs.js';
@@ -20,6 +21,8 @@ export interface LinuxHostConfig {
   /** Writes a host file; a host without it cannot store checkpoints. */
   writeFile?: (path: string, bytes: Uint8Array) => void;
   log?: (msg: string) => void;
+  /** The uplink of a host network (e.g. a UDP socket to another serval process), if it has one. */
+  netLink?: (network: string) => FrameLink | undefined;
 }
 
 const MB = 1024 * 1024;
@@ -29,6 +32,8 @@ export class LinuxHost {
   readonly node: Node;
   readonly memory: HostMemory;
   readonly dev = new DevFs();
+  /** The host's networks: a switch per name connecting the NICs of its VMs. */
+  readonly net: HostNetworks;
   private readonly onlineCores = new Set<number>();
   private readonly coreOwners = new Map<number, string>();
   private readonly modules = new Map<string, { module: KernelModule; instance: ModuleInstance; options: Record<string, string> }>();
@@ -39,6 +44,7 @@ export class LinuxHost {
     this.node = new Node({ cores: config.cores, memory: config.memory, freqHz: config.freqHz });
     // The host kernel itself keeps the first 16 MiB.
     this.memory = new HostMemory(config.memory, 16 * MB);
+    this.net = new HostNetworks(this.node.clock, { link: config.netLink });
     for (const c of this.node.cores) this.onlineCores.add(c.id);
   }
 

@@ -1,6 +1,6 @@
 // The LWK as a host for the hypervisor (Palacios on Kitten): VMs get whole cores and physically
 // contiguous memory straight from the kernel's own allocators.
-import type { ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock } from '@serval/hypervisor';
+import { type ConsoleStream, type CoreLease, HostNetworks, type HostOS, type LogLevel, type MemoryBlock, type NetPort } from '@serval/hypervisor';
 import type { VirtualClock } from '@serval/machine';
 import type { PhysicalMemory } from '@serval/x86';
 import { LwkError } from './errors.js';
@@ -12,6 +12,8 @@ export class LwkHost implements HostOS {
   readonly name = 'serval-lwk';
   private readonly blocks = new Map<number, PmemRegion>();
   private readonly consoles = new Map<string, ConsoleStream>();
+  /** The VMs' networks: a switch per name on the node's clock. */
+  private networks: HostNetworks | undefined;
 
   /**
    * `input`: bytes for the first console that listens (a VM's serial line), as when stdin is a
@@ -69,5 +71,10 @@ export class LwkHost implements HostOS {
 
   log(level: LogLevel, msg: string): void {
     this.logFn(level, msg);
+  }
+
+  netPort(network: string, name: string): NetPort {
+    this.networks ??= new HostNetworks(this.lwk.node.clock);
+    return this.networks.port(network, name);
   }
 }

@@ -2,7 +2,7 @@
 // blocks it took from the host's allocator, and the host's services (consoles, files, logging).
 // Cores and memory given to a VM come back to this pool when the VM is freed; rmmod returns the
 // pool to the host.
-import type { ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock } from '@serval/hypervisor';
+import type { ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock, NetPort } from '@serval/hypervisor';
 import type { VirtualClock } from '@serval/machine';
 import type { PhysicalMemory } from '@serval/x86';
 import { ShimError } from '../errors.js';
@@ -181,6 +181,10 @@ export class ModuleHostOS implements HostOS {
 
   log(level: LogLevel, msg: string): void {
     this.host.log(`v3vee ${level}: ${msg}`);
+  }
+
+  netPort(network: string, name: string): NetPort {
+    return this.host.net.port(network, name);
   }
 }
 
