@@ -1,13 +1,13 @@
 // @serval/hypervisor — a Palacios-like VMM that takes from its host only the HostOS interface.
 export type { HostOS, CoreLease, MemoryBlock, ConsoleStream, LogLevel, NetPort } from './host.js';
 export { Hypervisor } from './hypervisor.js';
-export { Vm, type VmState, type StopReason } from './vm.js';
+export { Vm, VM_TRANSITIONS, type VmState, type VmAction, type StopReason } from './vm.js';
 export { Vcpu } from './vcpu.js';
 export { parseVmConfig, type VmConfig, type DeviceConfig } from './config/vm-config.js';
 export { parseVmConfigText, readConfigText, configFormat, type ConfigFormat } from './config/text.js';
 export { parseYaml } from './config/yaml.js';
 export { DEVICE_CLASSES } from './devices/attach.js';
-export { HypervisorError, ConfigError } from './errors.js';
+export { HypervisorError, ConfigError, VmStateError } from './errors.js';
 export { loadMultibootKernel, bootMultiboot, MB_INFO, type MultibootLoad } from './loader/multiboot.js';
 /** A host over a bare node, for tests of VMs in other packages. */
 export { TestHost } from './test-host.js';

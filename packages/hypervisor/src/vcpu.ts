@@ -22,7 +22,8 @@ export class Vcpu implements CoreDriver {
   /** Waiting in HLT for an interrupt (or, for an AP, for its start-up). */
   halted = false;
   parked = false;
-  readonly startIcount: number;
+  /** The core's instruction count when the VM was created (or last reset). */
+  startIcount: number;
   private readonly hostTsc: () => number;
 
   constructor(readonly vm: Vm, readonly index: number, readonly core: Core, physMap: PhysMap, cpuid: CpuidModel, freqHz?: number) {
@@ -51,6 +52,11 @@ export class Vcpu implements CoreDriver {
         if (vm.state !== 'running') cpu.requestExit();
       },
     };
+  }
+
+  /** Counts instructions from now on, as for a new vCPU (a reset VM). */
+  resetCounts(): void {
+    this.startIcount = this.core.cpu.icount;
   }
 
   /** Gives the core its host's TSC back (the VM is done with it). */

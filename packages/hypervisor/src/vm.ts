@@ -12,10 +12,11 @@ import type { VmConfig } from './config/vm-config.js';
 import { type Attached, attachDevices } from './devices/attach.js';
 import { CPUID7_EDX_ARCH_CAPABILITIES } from './arch-capabilities.js';
 import { installFirmware } from './firmware/platform.js';
-import { HypervisorError } from './errors.js';
+import { HypervisorError, VmStateError } from './errors.js';
 import type { CoreLease, HostOS, MemoryBlock, NetPort } from './host.js';
 import { bootKernel } from './loader/boot.js';
 import type { GuestMemory } from './loader/elf64.js';
+import { PowerOnState } from './power-on.js';
 import { APIC_BASE_MSR_AP } from './smp/startup.js';
 import { DilatedClock, tscAt } from './time/dilated-clock.js';
 import { type InterruptSource, Vcpu } from './vcpu.js';
@@ -28,13 +29,18 @@ export type StopReason =
   | { kind: 'requested' }
   | { kind: 'error'; message: string };
 
-const TRANSITIONS: Record<string, VmState[]> = {
+/** Palacios's VM operations and the states each may start from. */
+export const VM_TRANSITIONS = {
   launch: ['created'],
   pause: ['running'],
   resume: ['paused'],
-  stop: ['running', 'paused'],
+  /** Stopping a stopped VM does nothing (the first stop's reason stays). */
+  stop: ['running', 'paused', 'stopped'],
+  reset: ['created', 'running', 'paused', 'stopped'],
+  simulate: ['created', 'running', 'paused'],
   free: ['created', 'stopped'],
-};
+} as const satisfies Record<string, readonly VmState[]>;
+export type VmAction = keyof typeof VM_TRANSITIONS;
 
 /**
  * 'auto' boots through multiboot when the image has a multiboot header it can be loaded by: a
@@ -52,6 +58,9 @@ export class Vm {
   readonly vcpus: Vcpu[];
   readonly memory: GuestMemory;
   private interrupts: InterruptSource | undefined;
+  private readonly attached: Attached;
+  private readonly cpuSignature: { signature: number; features: number };
+  private readonly powerOn: PowerOnState;
   private readonly leases: CoreLease[];
   private readonly block: MemoryBlock;
   private readonly netPorts: NetPort[] = [];
@@ -110,8 +119,11 @@ export class Vm {
       for (const l of config.cpuid) cpuid.set(l.leaf, [l.eax, l.ebx, l.ecx, l.edx], l.subleaf);
       this.vcpus = this.leases.map((l, i) => new Vcpu(this, i, l.core, physMap, cpuid, config.cores[i].freq));
       this.wireInterrupts(attached);
+      this.attached = attached;
       const [signature, , , features] = cpuid.get(1, 0, 0);
-      this.loadKernel(installFirmware(attached, this.memory, { signature, features }));
+      this.cpuSignature = { signature, features };
+      this.powerOn = new PowerOnState(this);
+      this.loadKernel(installFirmware(attached, this.memory, this.cpuSignature));
     } catch (e) {
       this.release();
       throw e;
@@ -154,10 +166,12 @@ export class Vm {
     return tscAt(this.guestNs(v.core.localTimeNs()), this.tscHz);
   }
 
-  private transition(action: keyof typeof TRANSITIONS, to: VmState): void {
-    if (!TRANSITIONS[action].includes(this.state)) {
-      throw new HypervisorError('BAD_VM_STATE', `cannot ${action} VM "${this.config.name}": it is ${this.state}`);
-    }
+  private check(action: VmAction): void {
+    if (!(VM_TRANSITIONS[action] as readonly VmState[]).includes(this.state)) throw new VmStateError(this.config.name, action, this.state, VM_TRANSITIONS[action]);
+  }
+
+  private transition(action: VmAction, to: VmState): void {
+    this.check(action);
     this.state = to;
   }
 
@@ -174,6 +188,49 @@ export class Vm {
   resume(): void {
     this.transition('resume', 'running');
     for (const v of this.vcpus) v.attach();
+  }
+
+  /** Palacios's name for resume. */
+  continue(): void {
+    this.resume();
+  }
+
+  /**
+   * Puts the machine back to power-on: vCPUs and devices in their initial state, guest time back
+   * to where the VM began, memory cleared, firmware tables written and the kernel loaded again
+   * from its file. A created, running or paused VM stays so; a stopped one (after a guest reboot, say) is
+   * created again, ready to launch. Not from inside one of its own vCPUs.
+   */
+  reset(): void {
+    this.check('reset');
+    if (this.running) throw new HypervisorError('BAD_VM_STATE', `cannot reset VM "${this.config.name}" from inside its own vCPU`);
+    const was = this.state;
+    for (const v of this.vcpus) v.detach();
+    this.powerOn.apply(this);
+    this.host.memory.fill(this.memory.hostBase, this.memory.size);
+    this.loadKernel(installFirmware(this.attached, this.memory, this.cpuSignature));
+    this.exitCounts.clear();
+    this.stopReason = undefined;
+    this.state = was === 'stopped' ? 'created' : was;
+    if (this.state === 'running') for (const v of this.vcpus) v.attach();
+  }
+
+  /**
+   * Palacios's simulate: runs the VM (launching or resuming it) until `ms` of its own time have
+   * passed, then pauses it at the scheduling boundary where the host stopped, so a save there
+   * continues exactly as an uninterrupted run would. `drive` runs the host until `stop` holds
+   * (the hypervisor does not own the host's scheduler). Returns the state it ended in: paused, or
+   * stopped if the guest stopped first.
+   */
+  simulate(ms: number, drive: (stop: () => boolean) => unknown): VmState {
+    this.check('simulate');
+    if (!(ms > 0) || !Number.isFinite(ms)) throw new HypervisorError('BAD_ARGUMENT', `simulate needs a positive number of milliseconds, got ${ms}`);
+    if (this.state === 'created') this.launch();
+    else if (this.state === 'paused') this.resume();
+    const target = this.clock.now + ms * 1e6;
+    drive(() => this.state !== 'running' || this.clock.now >= target);
+    if (this.state === 'running') this.pause();
+    return this.state;
   }
 
   stop(reason: StopReason = { kind: 'requested' }): void {
