@@ -20,3 +20,7 @@ export {
 } from './virtio/index.js';
 export { VirtioBlk, type VirtioBlkOptions, type BlockBackend, MemoryBackend, SECTOR, BLK_F, BLK_T, BLK_S } from './virtio-blk/index.js';
 export { VirtioConsole, type VirtioConsoleOptions } from './virtio-console/index.js';
+export {
+  VirtioNet, type VirtioNetOptions, type VirtioNetStats, type NetLink, VIRTIO_NET_F, VIRTIO_NET_S_LINK_UP, NET_HDR_LEN, RX_BACKLOG,
+  parseMac, formatMac, macFromName,
+} from './virtio-net/index.js';
