@@ -1,5 +1,6 @@
 // HostOS: everything the hypervisor takes from the system it runs on, and nothing more (Palacios's
 // host-OS hooks). The LWK and the Linux host shim each implement it.
+import type { BlockBackend } from '@serval/devices';
 import type { Core, VirtualClock } from '@serval/machine';
 import type { PhysicalMemory } from '@serval/x86';
 
@@ -35,6 +36,12 @@ export interface NetPort {
   close(): void;
 }
 
+/**
+ * A host file opened as a disk (virtio-blk): reads and writes at byte offsets reach the file when
+ * they return (Serval buffers nothing), `flush` makes them durable, `close` flushes and releases.
+ */
+export type BlockStorage = BlockBackend;
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface HostOS {
@@ -56,6 +63,8 @@ export interface HostOS {
   /** Writes a host file (checkpoints). Hosts without storage leave it out. */
   writeFile?(path: string, bytes: Uint8Array): void;
   log(level: LogLevel, msg: string): void;
+  /** Opens a host file as a disk (its size is the disk's). Hosts without storage leave it out. */
+  openDisk?(path: string, options: { readonly: boolean }): BlockStorage;
   /** Plugs a VM's NIC (`name`, e.g. "vm0.net0") into the host network `network`. Hosts without networking leave it out. */
   netPort?(network: string, name: string): NetPort;
 }

@@ -1,5 +1,5 @@
 // @serval/hypervisor — a Palacios-like VMM that takes from its host only the HostOS interface.
-export type { HostOS, CoreLease, MemoryBlock, ConsoleStream, LogLevel, NetPort } from './host.js';
+export type { HostOS, CoreLease, MemoryBlock, ConsoleStream, LogLevel, NetPort, BlockStorage } from './host.js';
 export { Hypervisor } from './hypervisor.js';
 export { Vm, VM_TRANSITIONS, type VmState, type VmAction, type StopReason } from './vm.js';
 export { Vcpu } from './vcpu.js';

@@ -1,7 +1,8 @@
 // A minimal HostOS over a bare node, for the hypervisor's own tests (the real hosts are the LWK
 // and the Linux shim, which depend on this package, not the other way round).
+import { MemoryBackend } from '@serval/devices';
 import { Node } from '@serval/machine';
-import type { ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock, NetPort } from './host.js';
+import type { BlockStorage, ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock, NetPort } from './host.js';
 import { HostNetworks } from './net/networks.js';
 
 export class TestHost implements HostOS {
@@ -46,6 +47,8 @@ export class TestHost implements HostOS {
     return f;
   }
   writeFile(path: string, bytes: Uint8Array): void { this.files.set(path, bytes.slice()); }
+  /** A file of `files` as a disk: the guest's writes change that Uint8Array in place. */
+  openDisk(path: string, options: { readonly: boolean }): BlockStorage { return new MemoryBackend(this.readFile(path), options.readonly); }
   log(level: LogLevel, msg: string): void { this.logs.push(`${level}: ${msg}`); }
   /** The host's networks (a switch per name, on the node's clock). */
   readonly networks: HostNetworks;

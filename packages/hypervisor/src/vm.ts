@@ -95,6 +95,11 @@ export class Vm {
         cores: config.cores.length, currentCpu: () => this.running?.index ?? 0,
         now: () => this.guestNs(this.running?.core.localTimeNs() ?? host.clock.now),
         console: (n) => host.console(n),
+        ram: this.memory,
+        openDisk: (path, readonly) => {
+          if (!host.openDisk) throw new HypervisorError('NO_DISKS', `host ${host.name} cannot open files as disks`);
+          return host.openDisk(path, { readonly });
+        },
         netPort: (network, name) => {
           if (!host.netPort) throw new HypervisorError('NO_NETWORK', `host ${host.name} has no networks for ${name}`);
           const p = host.netPort(network, name);
@@ -238,6 +243,8 @@ export class Vm {
     this.transition('stop', 'stopped');
     this.stopReason = reason;
     for (const v of this.vcpus) { v.detach(); v.core.cpu.requestExit(); }
+    // A stopped VM's disks are durable on the host (a clean stop loses nothing).
+    for (const d of this.devices) (d as { flush?(): void }).flush?.();
   }
 
   /** Stops the VM because the guest did something it cannot survive. */
@@ -252,6 +259,7 @@ export class Vm {
   }
 
   private release(): void {
+    for (const d of this.devices ?? []) (d as { dispose?(): void }).dispose?.();
     for (const p of this.netPorts.splice(0)) p.close();
     for (const v of this.vcpus ?? []) v.restoreHostTsc();
     for (const l of this.leases) l.release();

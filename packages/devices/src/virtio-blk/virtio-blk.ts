@@ -136,6 +136,10 @@ export class VirtioBlk implements VirtioDeviceModel {
     };
   }
 
+  flush(): void {
+    this.backend.flush();
+  }
+
   dispose(): void {
     this.backend.close();
   }

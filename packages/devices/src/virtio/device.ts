@@ -34,6 +34,8 @@ export interface VirtioDeviceModel {
   /** The device's own state (the transport saves queues, features and interrupts itself). */
   saveState(): unknown;
   loadState(state: unknown): void;
+  /** The VM stopped: make what the guest wrote durable on the host. */
+  flush?(): void;
   /** The VM is going away: release host resources (files). */
   dispose?(): void;
 }

@@ -374,6 +374,10 @@ export class VirtioPci implements PciFunction, MmioDevice, Device, VirtioTranspo
     this.logFn(`${this.name}: ${msg}`);
   }
 
+  flush(): void {
+    this.device.flush?.();
+  }
+
   dispose(): void {
     this.device.dispose?.();
   }

@@ -11,9 +11,11 @@ import { IrqLine, type IrqSink, type MmioBus, type MmioDevice, type PortBus, typ
 import type { DeviceConfig } from '../config/vm-config.js';
 import { bool, int, object, optional, required, str, withDefault } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
-import type { ConsoleStream, NetPort } from '../host.js';
+import type { BlockStorage, ConsoleStream, NetPort } from '../host.js';
 import type { InterruptSource } from '../vcpu.js';
+import type { GuestMemory } from '../loader/elf64.js';
 import { IsaIrqRouter } from './irq-router.js';
+import { VIRTIO_FACTORIES } from './virtio.js';
 
 export interface AttachContext {
   readonly vmName: string;
@@ -29,6 +31,10 @@ export interface AttachContext {
   /** Virtual time as the vCPU touching a device sees it (devices read time mid-slice). */
   now(): number;
   console(name: string): ConsoleStream;
+  /** Guest RAM, for devices that DMA (virtio). */
+  readonly ram: GuestMemory;
+  /** A host file as a disk (HostOS.openDisk); closed when the VM is freed. */
+  openDisk(path: string, readonly: boolean): BlockStorage;
   /** A port on the host network `network` for NIC `name` (closed when the VM is freed). */
   netPort(network: string, name: string): NetPort;
   /** The guest asked to end the run with a status (debug-exit device). */
@@ -54,7 +60,7 @@ export interface Attached {
 }
 
 /** What factories share: the ISA interrupt router and the platform pieces built so far. */
-interface Platform {
+export interface Platform {
   readonly router: IsaIrqRouter;
   readonly apicBus: ApicBus;
   readonly out: Attached;
@@ -188,6 +194,8 @@ const FACTORIES: Record<string, Factory> = {
     platform.out.pci = pci;
     return pci;
   },
+  'virtio-blk': (cfg, path, ctx, _irqs, platform) => VIRTIO_FACTORIES['virtio-blk'](cfg, path, ctx, platform),
+  'virtio-console': (cfg, path, ctx, _irqs, platform) => VIRTIO_FACTORIES['virtio-console'](cfg, path, ctx, platform),
   generic(cfg, path, ctx) {
     const o = genericOptions(cfg.options, `${path}.options`);
     const g = new GenericPorts({ name: cfg.id, base: o.base, length: o.length, mode: o.mode as 'ignore' | 'print', print: (l) => ctx.log(l) });
