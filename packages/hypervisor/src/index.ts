@@ -3,6 +3,7 @@ export type { HostOS, CoreLease, MemoryBlock, ConsoleStream, LogLevel, NetPort, 
 export { Hypervisor } from './hypervisor.js';
 export { Vm, VM_TRANSITIONS, type VmState, type VmAction, type StopReason } from './vm.js';
 export { Vcpu } from './vcpu.js';
+export { HC, INFO, HypercallRegistry, type HypercallContext, type HypercallHandler, type HostFile } from './hypercall/index.js';
 export { parseVmConfig, type VmConfig, type DeviceConfig } from './config/vm-config.js';
 export { parseVmConfigText, readConfigText, configFormat, type ConfigFormat } from './config/text.js';
 export { parseYaml } from './config/yaml.js';

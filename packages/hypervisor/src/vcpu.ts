@@ -182,9 +182,13 @@ export class Vcpu implements CoreDriver {
         cpu.state.rip = x.rip;
         cpu.injectException(VEC.GP, 0);
         return;
-      case 'vmcall':
-        cpu.state.set64(0, -38); // -ENOSYS: no hypercalls registered yet
+      case 'vmcall': {
+        // RAX's low half is the number; RBX, RCX, RDX, RSI the arguments, as unsigned values.
+        const st = cpu.state, r = st.r;
+        const u = (i: number) => (r[2 * i + 1] >>> 0) * 4294967296 + (r[2 * i] >>> 0);
+        st.set64(0, vm.hypercalls.dispatch(r[0] >>> 0, { vcpu: this.index, args: [u(3), u(1), u(2), u(6)] }));
         return;
+      }
       case 'triple-fault':
         vm.fail(`vCPU ${this.index} triple-faulted at ${hex(x.rip)} (${x.reason})`);
         return;

@@ -13,6 +13,7 @@ import { type Attached, attachDevices } from './devices/attach.js';
 import { CPUID7_EDX_ARCH_CAPABILITIES } from './arch-capabilities.js';
 import { installFirmware } from './firmware/platform.js';
 import { HypervisorError, VmStateError } from './errors.js';
+import { HypercallRegistry, registerHostServices } from './hypercall/index.js';
 import type { CoreLease, HostOS, MemoryBlock, NetPort } from './host.js';
 import { bootKernel } from './loader/boot.js';
 import type { GuestMemory } from './loader/elf64.js';
@@ -72,6 +73,8 @@ export class Vm {
   readonly dilation: number;
   /** The guest TSC's frequency (config time.tscFreq, default vCPU 0's clock). */
   readonly tscHz: number;
+  /** VMCALL services: the host services of hypercall/ and whatever extensions register. */
+  readonly hypercalls = new HypercallRegistry();
 
   constructor(readonly id: number, readonly config: VmConfig, private readonly host: HostOS) {
     this.clock = new GuestClock(host.clock);
@@ -124,6 +127,7 @@ export class Vm {
       for (const l of config.cpuid) cpuid.set(l.leaf, [l.eax, l.ebx, l.ecx, l.edx], l.subleaf);
       this.vcpus = this.leases.map((l, i) => new Vcpu(this, i, l.core, physMap, cpuid, config.cores[i].freq));
       this.wireInterrupts(attached);
+      this.registerHostServices();
       this.attached = attached;
       const [signature, , , features] = cpuid.get(1, 0, 0);
       this.cpuSignature = { signature, features };
@@ -150,6 +154,16 @@ export class Vm {
       if (i > 0) this.vcpus[i].core.cpu.state.apicBase = APIC_BASE_MSR_AP;
     });
     a.lapics[0].extInt = this.interrupts;
+  }
+
+  private registerHostServices(): void {
+    const { host, memory } = this;
+    registerHostServices(this.hypercalls, {
+      host, vcpuCount: this.vcpus.length, memorySize: memory.size, tscHz: this.tscHz, files: this.config.files,
+      guestNowNs: () => this.guestNs(this.running?.core.localTimeNs() ?? host.clock.now),
+      readGuest: (gpa, len) => memory.mem.read(memory.hostBase + gpa, len),
+      writeGuest: (gpa, bytes) => memory.mem.write(memory.hostBase + gpa, bytes),
+    });
   }
 
   private loadKernel(rsdp: number | undefined): void {

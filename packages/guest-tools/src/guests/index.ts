@@ -1,2 +1,3 @@
 export { buildDemoKernel, DEMO_KERNEL_SOURCE, DEMO_KERNEL_BASE } from './demo-kernel.js';
 export { buildHelloElf, HELLO_SOURCE } from './hello.js';
+export { buildLwkGuest, lwkGuestVmConfig } from './lwk-guest.js';

@@ -2,7 +2,7 @@
 // control interface, so every path to a VM checks the same things.
 import { ConfigError } from '../errors.js';
 import { KERNEL_FORMATS } from '../loader/boot.js';
-import { anyObject, array, freq, int, object, optional, positive, required, size, str, withDefault } from './schema.js';
+import { anyObject, array, bool, freq, int, object, optional, positive, required, size, str, withDefault } from './schema.js';
 
 const MB = 1024 * 1024;
 
@@ -46,6 +46,15 @@ export const vmConfigSchema = object({
     tscFreq: optional(freq()),
     dilation: withDefault(positive({ max: 1000 }), 1),
   }), {}),
+  /**
+   * Host files the guest may reach through the file hypercalls (hypercall/host-services.ts), by
+   * index in this list; only `writable` ones may be written.
+   */
+  files: withDefault(array(object({
+    id: required(str()),
+    path: required(str()),
+    writable: withDefault(bool(), false),
+  })), []),
   /** CPUID leaves replacing the baseline's (what the guest is told it can use, and so can). */
   cpuid: withDefault(array(cpuidSchema), []),
 });
@@ -59,6 +68,11 @@ export function parseVmConfig(raw: unknown): VmConfig {
   cfg.devices.forEach((d, i) => {
     if (ids.has(d.id)) throw new ConfigError(`devices[${i}].id`, `device id "${d.id}" is used twice`);
     ids.add(d.id);
+  });
+  const fileIds = new Set<string>();
+  cfg.files.forEach((f, i) => {
+    if (fileIds.has(f.id)) throw new ConfigError(`files[${i}].id`, `file id "${f.id}" is used twice`);
+    fileIds.add(f.id);
   });
   return cfg;
 }
