@@ -16,6 +16,7 @@ import type { InterruptSource } from '../vcpu.js';
 import type { GuestMemory } from '../loader/elf64.js';
 import { IsaIrqRouter } from './irq-router.js';
 import { VIRTIO_FACTORIES } from './virtio.js';
+import { attachVirtioNet } from './virtio-net.js';
 
 export interface AttachContext {
   readonly vmName: string;
@@ -196,6 +197,7 @@ const FACTORIES: Record<string, Factory> = {
   },
   'virtio-blk': (cfg, path, ctx, _irqs, platform) => VIRTIO_FACTORIES['virtio-blk'](cfg, path, ctx, platform),
   'virtio-console': (cfg, path, ctx, _irqs, platform) => VIRTIO_FACTORIES['virtio-console'](cfg, path, ctx, platform),
+  'virtio-net': (cfg, path, ctx, _irqs, platform) => attachVirtioNet(cfg, path, ctx, platform),
   generic(cfg, path, ctx) {
     const o = genericOptions(cfg.options, `${path}.options`);
     const g = new GenericPorts({ name: cfg.id, base: o.base, length: o.length, mode: o.mode as 'ignore' | 'print', print: (l) => ctx.log(l) });
