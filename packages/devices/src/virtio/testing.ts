@@ -15,15 +15,32 @@ export interface TestBuffer { data?: Uint8Array; writable?: number }
 
 export class TestDriver {
   readonly ram: GuestRam;
-  readonly mmio = new MmioBus();
+  readonly mmio: MmioBus = new MmioBus();
   readonly msis: { addr: number; data: number }[] = [];
   readonly t: VirtioPci;
   private heap = 0x100000;
   private readonly rings = new Map<number, { desc: number; avail: number; used: number; size: number; nextDesc: number; availIdx: number; usedSeen: number }>();
 
-  constructor(device: VirtioDeviceModel, size = 16 * 1024 * 1024) {
+  /**
+   * Drives a new transport for `device` on its own 16 MiB, or (`existing`) a transport already
+   * attached somewhere, e.g. in a VM, with rings and buffers from `heap` on in its RAM.
+   */
+  constructor(device: VirtioDeviceModel | { transport: VirtioPci; ram: GuestRam; mmio: MmioBus; heap: number }, size = 16 * 1024 * 1024) {
+    if ('transport' in device) {
+      this.ram = device.ram;
+      this.mmio = device.mmio;
+      this.t = device.transport;
+      this.heap = device.heap;
+      return;
+    }
     this.ram = { mem: new PhysicalMemory(size), hostBase: 0, size };
     this.t = new VirtioPci({ name: 'vtest', device, ram: this.ram, mmio: this.mmio, msi: (addr, data) => this.msis.push({ addr, data }) });
+  }
+
+  /** Takes over another driver's view of the rings (the same guest, restored elsewhere). */
+  adoptRings(other: TestDriver): void {
+    for (const [q, r] of other.rings) this.rings.set(q, { ...r });
+    this.heap = other.heap;
   }
 
   get mem(): PhysicalMemory { return this.ram.mem; }
@@ -95,10 +112,10 @@ export class TestDriver {
       return a;
     });
     const writeDesc = (table: number, i: number, addr: number, len: number, flags: number, next: number) => {
-      this.mem.writeU64(table + 16 * i, addr);
-      this.mem.writeU32(table + 16 * i + 8, len);
-      this.mem.writeU16(table + 16 * i + 12, flags);
-      this.mem.writeU16(table + 16 * i + 14, next);
+      this.mem.writeU64(this.ram.hostBase + table + 16 * i, addr);
+      this.mem.writeU32(this.ram.hostBase + table + 16 * i + 8, len);
+      this.mem.writeU16(this.ram.hostBase + table + 16 * i + 12, flags);
+      this.mem.writeU16(this.ram.hostBase + table + 16 * i + 14, next);
     };
     const head = ring.nextDesc;
     if (opts.indirect) {
@@ -113,9 +130,9 @@ export class TestDriver {
       });
       ring.nextDesc = (ring.nextDesc + bufs.length) % ring.size;
     }
-    this.mem.writeU16(ring.avail + 4 + 2 * (ring.availIdx % ring.size), head);
+    this.mem.writeU16(this.ram.hostBase + ring.avail + 4 + 2 * (ring.availIdx % ring.size), head);
     ring.availIdx = (ring.availIdx + 1) & 0xffff;
-    this.mem.writeU16(ring.avail + 2, ring.availIdx);
+    this.mem.writeU16(this.ram.hostBase + ring.avail + 2, ring.availIdx);
     if (opts.kick !== false) this.kick(q);
     return { head, addrs };
   }
@@ -127,11 +144,11 @@ export class TestDriver {
   /** Used entries the driver has not seen yet. */
   reap(q: number): { id: number; len: number }[] {
     const ring = this.rings.get(q)!;
-    const idx = this.mem.readU16(ring.used + 2);
+    const idx = this.mem.readU16(this.ram.hostBase + ring.used + 2);
     const out: { id: number; len: number }[] = [];
     while (ring.usedSeen !== idx) {
       const e = ring.used + 4 + 8 * (ring.usedSeen % ring.size);
-      out.push({ id: this.mem.readU32(e), len: this.mem.readU32(e + 4) });
+      out.push({ id: this.mem.readU32(this.ram.hostBase + e), len: this.mem.readU32(this.ram.hostBase + e + 4) });
       ring.usedSeen = (ring.usedSeen + 1) & 0xffff;
     }
     return out;
