@@ -18,6 +18,8 @@ export {
   type GuestRam, Dma, VirtioError, VirtQueue, VirtqChain, type VirtqBuffer, needEvent, MsixTable, type VirtioDeviceModel, type VirtioTransport,
   VIRTIO_F, VIRTIO_ID, readLe, writeLe, VirtioPci, type VirtioPciOptions, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BASE, NO_VECTOR, VIRTIO_STATUS, VIRTIO_BAR0,
 } from './virtio/index.js';
+/** A virtio driver for tests, playing the guest against a transport. */
+export { TestDriver as VirtioTestDriver } from './virtio/testing.js';
 export { VirtioBlk, type VirtioBlkOptions, type BlockBackend, MemoryBackend, SECTOR, BLK_F, BLK_T, BLK_S } from './virtio-blk/index.js';
 export { VirtioConsole, type VirtioConsoleOptions } from './virtio-console/index.js';
 export {

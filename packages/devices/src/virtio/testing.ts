@@ -19,18 +19,21 @@ export class TestDriver {
   readonly msis: { addr: number; data: number }[] = [];
   readonly t: VirtioPci;
   private heap = 0x100000;
+  /** Where the driver puts BAR 0. */
+  bar = TEST_BAR;
   private readonly rings = new Map<number, { desc: number; avail: number; used: number; size: number; nextDesc: number; availIdx: number; usedSeen: number }>();
 
   /**
    * Drives a new transport for `device` on its own 16 MiB, or (`existing`) a transport already
    * attached somewhere, e.g. in a VM, with rings and buffers from `heap` on in its RAM.
    */
-  constructor(device: VirtioDeviceModel | { transport: VirtioPci; ram: GuestRam; mmio: MmioBus; heap: number }, size = 16 * 1024 * 1024) {
+  constructor(device: VirtioDeviceModel | { transport: VirtioPci; ram: GuestRam; mmio: MmioBus; heap: number; bar?: number }, size = 16 * 1024 * 1024) {
     if ('transport' in device) {
       this.ram = device.ram;
       this.mmio = device.mmio;
       this.t = device.transport;
       this.heap = device.heap;
+      this.bar = device.bar ?? TEST_BAR;
       return;
     }
     this.ram = { mem: new PhysicalMemory(size), hostBase: 0, size };
@@ -44,8 +47,8 @@ export class TestDriver {
   }
 
   get mem(): PhysicalMemory { return this.ram.mem; }
-  r(off: number, size: 1 | 2 | 4 = 4): number { return this.mmio.read(TEST_BAR + off, size); }
-  w(off: number, size: 1 | 2 | 4, v: number): void { this.mmio.write(TEST_BAR + off, size, v); }
+  r(off: number, size: 1 | 2 | 4 = 4): number { return this.mmio.read(this.bar + off, size); }
+  w(off: number, size: 1 | 2 | 4, v: number): void { this.mmio.write(this.bar + off, size, v); }
 
   alloc(len: number, align = 16): number {
     const at = Math.ceil(this.heap / align) * align;
@@ -55,7 +58,7 @@ export class TestDriver {
 
   /** BAR 0 programmed and decoding, MSI-X on with vector i → vector number 0x40 + i. */
   program(msix = true): void {
-    this.t.writeConfig(PCI.BAR0, 4, TEST_BAR);
+    this.t.writeConfig(PCI.BAR0, 4, this.bar);
     this.t.writeConfig(PCI.COMMAND, 2, 0x6);
     if (!msix) return;
     for (let v = 0; v < this.t.msix.vectors; v++) {

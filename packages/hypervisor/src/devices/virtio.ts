@@ -1,7 +1,7 @@
 // Virtio devices on the VM's PCI bus: each device class builds its model (devices/src/virtio-*)
 // and `attachVirtioPci` carries it on the virtio-pci transport at the next free slot, with MSI-X
 // to the APIC bus and INTA# on the I/O APIC pin the DSDT's _PRT gives that slot.
-import { type BlockBackend, VirtioBlk, VirtioConsole, type VirtioDeviceModel, VirtioPci } from '@serval/devices';
+import { type BlockBackend, type PciHost, VirtioBlk, VirtioConsole, type VirtioDeviceModel, VirtioPci } from '@serval/devices';
 import { IrqLine } from '@serval/machine';
 import type { DeviceConfig } from '../config/vm-config.js';
 import { bool, object, optional, required, str, withDefault } from '../config/schema.js';
@@ -9,9 +9,14 @@ import { ConfigError } from '../errors.js';
 import { PCI_GSI_BASE } from '../firmware/platform.js';
 import type { AttachContext, Platform } from './attach.js';
 
-export function attachVirtioPci(cfg: DeviceConfig, path: string, model: VirtioDeviceModel, ctx: AttachContext, platform: Platform): VirtioPci {
+function pciBus(cfg: DeviceConfig, path: string, platform: Platform): PciHost {
   const pci = platform.out.pci;
   if (!pci) throw new ConfigError(`${path}.class`, `${cfg.class} is a PCI device: list a "pci" device before it`);
+  return pci;
+}
+
+export function attachVirtioPci(cfg: DeviceConfig, path: string, model: VirtioDeviceModel, ctx: AttachContext, platform: Platform): VirtioPci {
+  const pci = pciBus(cfg, path, platform);
   const slot = pci.freeSlot();
   // INTA# of slot s: pin 16 + (s & 3), as the _PRT in firmware/acpi.ts swizzles it.
   const gsi = PCI_GSI_BASE + (slot & 3);
@@ -34,6 +39,7 @@ const consoleOptions = object({ console: optional(str()) });
 export const VIRTIO_FACTORIES = {
   'virtio-blk'(cfg: DeviceConfig, path: string, ctx: AttachContext, platform: Platform): VirtioPci {
     const o = blkOptions(cfg.options, `${path}.options`);
+    pciBus(cfg, path, platform);
     let disk: BlockBackend;
     try {
       disk = ctx.openDisk(o.path, o.readonly);
