@@ -2,7 +2,9 @@
 // simulation is single-threaded and deterministic; a blocking read is what qemu-user does too).
 import { readFileSync, readSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
+import type { BlockStorage } from '@serval/hypervisor';
 import type { HostIo } from '@serval/lwk';
+import { openHostDisk } from './host-disk.js';
 import { ServalError } from '@serval/x86';
 
 export class FileError extends ServalError {}
@@ -60,5 +62,8 @@ export class NodeHostIo implements HostIo {
   }
   readFile(path: string): Uint8Array {
     return this.files(path);
+  }
+  openDisk(path: string, readonly: boolean): BlockStorage {
+    return openHostDisk(path, readonly);
   }
 }

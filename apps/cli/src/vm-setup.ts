@@ -14,6 +14,9 @@ export const VM_OPTIONS: Record<string, OptionSpec> = {
   memory: { value: true, help: 'guest memory, e.g. 64M (default 64M)' },
   cores: { value: true, help: 'number of vCPUs (default 1)' },
   freq: { value: true, help: 'vCPU clock, e.g. 2GHz (default 1GHz)' },
+  disk: { value: true, help: 'a host file as the guest\'s virtio-blk disk (/dev/vda in Linux; needs virtio_pci and virtio_blk)' },
+  'disk-readonly': { value: false, help: 'attach --disk read-only' },
+  hvc: { value: false, help: 'add a virtio console (Linux hvc0) whose output joins the serial console\'s' },
   stats: { value: false, help: 'print instructions, exits and virtual time to stderr at the end' },
 };
 
@@ -29,12 +32,13 @@ export function vmConfigFrom(p: Parsed): VmConfig {
   if (p.positionals.length > 1) throw new UsageError(`vm boot takes one config file, got: ${p.positionals.join(' ')}`);
   const o = p.options;
   if (p.positionals.length === 1) {
-    for (const k of ['kernel', 'initrd', 'cmdline', 'append', 'format', 'memory', 'cores', 'freq']) {
+    for (const k of ['kernel', 'initrd', 'cmdline', 'append', 'format', 'memory', 'cores', 'freq', 'disk', 'disk-readonly', 'hvc']) {
       if (o.has(k)) throw new UsageError(`--${k} cannot be combined with a config file; put it in the file`);
     }
     const file = p.positionals[0];
     return parseVmConfigText(new TextDecoder().decode(readHostFile(file)), file);
   }
+  if (o.has('disk-readonly') && !o.has('disk')) throw new UsageError('--disk-readonly goes with --disk FILE');
   const cores = o.has('cores') ? Number(o.get('cores')) : 1;
   if (!Number.isInteger(cores) || cores < 1) throw new UsageError(`--cores ${o.get('cores')} is not a positive whole number`);
   const raw = {
@@ -60,6 +64,9 @@ export function vmConfigFrom(p: Parsed): VmConfig {
       { id: 'post', class: 'port80' },
       { id: 'com1', class: 'uart16550', options: { port: 0x3f8, irq: 4 } },
       { id: 'exit', class: 'debug-exit', options: { port: 0xf4 } },
+      // Virtio devices on the PCI bus, in this order (vda in slot 1).
+      ...(o.has('disk') ? [{ id: 'vda', class: 'virtio-blk', options: { path: o.get('disk'), readonly: o.has('disk-readonly') } }] : []),
+      ...(o.has('hvc') ? [{ id: 'hvc0', class: 'virtio-console' }] : []),
     ],
   };
   return parseVmConfigText(JSON.stringify(raw), 'command line');

@@ -1,5 +1,7 @@
 // How the LWK reaches its host's stdio: Kitten forwards a task's I/O to a host; `serval run` makes
 // that forwarding the default. The app supplies the real streams; tests supply buffers.
+import { MemoryBackend } from '@serval/devices';
+import type { BlockStorage } from '@serval/hypervisor';
 import { LwkError } from './errors.js';
 
 export interface HostIo {
@@ -11,6 +13,8 @@ export interface HostIo {
   isatty(fd: number): boolean;
   /** Reads a whole host file (programs, kernel images); throws a ServalError if it cannot. */
   readFile(path: string): Uint8Array;
+  /** Opens a host file as a VM's disk; absent when the host has no files to give. */
+  openDisk?(path: string, readonly: boolean): BlockStorage;
 }
 
 /** Captures output and serves fixed input: for tests and for embedding. */
@@ -27,6 +31,10 @@ export class BufferedHostIo implements HostIo {
     const f = this.files.get(path);
     if (!f) throw new LwkError('NO_SUCH_FILE', `${path}: no such file`);
     return f;
+  }
+  /** A file of `files` as a disk: writes change that Uint8Array in place. */
+  openDisk(path: string, readonly: boolean): BlockStorage {
+    return new MemoryBackend(this.readFile(path), readonly);
   }
   write(fd: number, bytes: Uint8Array): void {
     const to = fd === 2 ? this.err : this.out;

@@ -1,6 +1,6 @@
 // The LWK as a host for the hypervisor (Palacios on Kitten): VMs get whole cores and physically
 // contiguous memory straight from the kernel's own allocators.
-import { type ConsoleStream, type CoreLease, HostNetworks, type HostOS, type LogLevel, type MemoryBlock, type NetPort } from '@serval/hypervisor';
+import { type BlockStorage, type ConsoleStream, type CoreLease, HostNetworks, type HostOS, type LogLevel, type MemoryBlock, type NetPort } from '@serval/hypervisor';
 import type { VirtualClock } from '@serval/machine';
 import type { PhysicalMemory } from '@serval/x86';
 import { LwkError } from './errors.js';
@@ -67,6 +67,11 @@ export class LwkHost implements HostOS {
 
   readFile(path: string): Uint8Array {
     return this.io.readFile(path);
+  }
+
+  openDisk(path: string, options: { readonly: boolean }): BlockStorage {
+    if (!this.io.openDisk) throw new LwkError('NO_DISKS', `${path}: this LWK's host gives it no files to use as disks`);
+    return this.io.openDisk(path, options.readonly);
   }
 
   log(level: LogLevel, msg: string): void {
