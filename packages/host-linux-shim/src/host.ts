@@ -1,7 +1,7 @@
 // A Linux-like host: it boots on a node with its own cores and memory, loads kernel modules, keeps
 // device files and /proc status. It runs no Linux code itself; it is the resource owner and the
 // service provider that Palacios-in-Linux has underneath it.
-import { type FrameLink, HostNetworks } from '@serval/hypervisor';
+import { type BlockStorage, type FrameLink, HostNetworks } from '@serval/hypervisor';
 import { Node } from '@serval/machine';
 import { ServalError } from '@serval/x86';
 import { DevFs } from './devfs.js';
@@ -20,6 +20,8 @@ export interface LinuxHostConfig {
   readFile: (path: string) => Uint8Array;
   /** Writes a host file; a host without it cannot store checkpoints. */
   writeFile?: (path: string, bytes: Uint8Array) => void;
+  /** Opens a host file as a VM's disk; a host without it cannot give VMs disks. */
+  openDisk?: (path: string, readonly: boolean) => BlockStorage;
   log?: (msg: string) => void;
   /** The uplink of a host network (e.g. a UDP socket to another serval process), if it has one. */
   netLink?: (network: string) => FrameLink | undefined;
@@ -68,6 +70,11 @@ export class LinuxHost {
   writeFile(path: string, bytes: Uint8Array): void {
     if (!this.config.writeFile) throw new ShimError('EROFS', `${path}: this host has no writable storage`, 30);
     this.config.writeFile(path, bytes);
+  }
+
+  openDisk(path: string, readonly: boolean): BlockStorage {
+    if (!this.config.openDisk) throw new ShimError('ENODEV', `${path}: this host has no block storage to give a VM`, 19);
+    return this.config.openDisk(path, readonly);
   }
 
   // ---- modules ----

@@ -10,6 +10,7 @@ import { ServalError } from '@serval/x86';
 import { intOption, type OptionSpec, parseArgs, sizeOption, UsageError } from '../args.js';
 import { FileError, NodeHostIo, readHostFile } from '../host-io.js';
 import { parseUdpLink, UdpLink } from '../net-udp.js';
+import { openHostDisk } from '../host-disk.js';
 import { VM_OPTIONS, readFileOrBuiltin, vmConfigFrom } from '../vm-setup.js';
 
 const MB = 1024 * 1024;
@@ -69,7 +70,7 @@ function writeHostFile(path: string, bytes: Uint8Array): void {
 function bootHost(cores: number, memory: number, io: NodeHostIo, log: (msg: string) => void, netUdp?: string): LinuxHost {
   const udp = netUdp === undefined ? undefined : parseUdpLink(netUdp);
   return new LinuxHost({
-    cores, memory, readFile: hostFiles, writeFile: writeHostFile,
+    cores, memory, readFile: hostFiles, writeFile: writeHostFile, openDisk: openHostDisk,
     netLink: (network) => (udp && udp.network === network ? new UdpLink(udp, log) : undefined),
     terminal: (b) => io.write(1, b), log: (m) => { if (!m.endsWith(': loaded') && !m.endsWith(': unloaded')) log(m); },
   });

@@ -2,7 +2,7 @@
 // blocks it took from the host's allocator, and the host's services (consoles, files, logging).
 // Cores and memory given to a VM come back to this pool when the VM is freed; rmmod returns the
 // pool to the host.
-import type { ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock, NetPort } from '@serval/hypervisor';
+import type { BlockStorage, ConsoleStream, CoreLease, HostOS, LogLevel, MemoryBlock, NetPort } from '@serval/hypervisor';
 import type { VirtualClock } from '@serval/machine';
 import type { PhysicalMemory } from '@serval/x86';
 import { ShimError } from '../errors.js';
@@ -177,6 +177,10 @@ export class ModuleHostOS implements HostOS {
 
   writeFile(path: string, bytes: Uint8Array): void {
     this.host.writeFile(path, bytes);
+  }
+
+  openDisk(path: string, options: { readonly: boolean }): BlockStorage {
+    return this.host.openDisk(path, options.readonly);
   }
 
   log(level: LogLevel, msg: string): void {
