@@ -75,6 +75,24 @@ describe('virtio devices in a VM', () => {
     expect(b.vm.stopReason).toEqual({ kind: 'guest-exit', status: 0 });
   });
 
+  it('a read-only disk offers VIRTIO_BLK_F_RO and its writes fail without touching the file', () => {
+    const host = new TestHost();
+    host.files.set('ticker.elf', TICKER);
+    const disk = new Uint8Array(8 * SECTOR);
+    host.files.set('disk.img', disk);
+    const c = tickerVmConfig('ticker.elf');
+    c.devices = [...(c.devices as unknown[]), { id: 'pci', class: 'pci' }, { id: 'vda', class: 'virtio-blk', options: { path: 'disk.img', readonly: true } }];
+    const vm = new Hypervisor(host).createVm(c);
+    const t = vm.devices.find((x) => x.name === 'vda') as VirtioPci;
+    expect((t.offered >> 5n) & 1n).toBe(1n);
+    const d = new VirtioTestDriver({ transport: t, ram: vm.memory, mmio: vm.mmio, heap: 8 * 1024 * 1024, bar: 0xe0000000 });
+    d.init(1n << 32n | 1n << 5n);
+    const w = d.post(0, [{ data: header(BLK_T.OUT, 0) }, { data: new Uint8Array(SECTOR).fill(9) }, { writable: 1 }]);
+    d.reap(0);
+    expect(d.bytes(w.addrs[2], 1)[0]).toBe(1); // VIRTIO_BLK_S_IOERR
+    expect(disk.every((b) => b === 0)).toBe(true);
+  });
+
   it('config errors name the key: no PCI bus, a disk that cannot be opened', () => {
     const host = new TestHost();
     host.files.set('ticker.elf', TICKER);
