@@ -35,8 +35,10 @@ export const STATUS = { ACKNOWLEDGE: 1, DRIVER: 2, DRIVER_OK: 4, FEATURES_OK: 8,
 export const BAR0 = { SIZE: 0x8000, COMMON: 0x0000, ISR: 0x1000, DEVICE: 0x2000, NOTIFY: 0x3000, MSIX_TABLE: 0x4000, MSIX_PBA: 0x5000 } as const;
 const REGION = 0x1000;
 const NOTIFY_MULTIPLIER = 4;
-const CAP = { COMMON: 1, NOTIFY: 2, ISR: 3, DEVICE: 4 } as const;
+const CAP = { COMMON: 1, NOTIFY: 2, ISR: 3, DEVICE: 4, PCI_CFG: 5 } as const;
 const MSIX_CAP = 0x84;
+/** VIRTIO_PCI_CAP_PCI_CFG: a window onto BAR 0 through configuration space (bar, offset, length, data). */
+const CFG_CAP = 0x90;
 const TRANSPORT_FEATURES = (1n << BigInt(VIRTIO_F.RING_INDIRECT_DESC)) | (1n << BigInt(VIRTIO_F.RING_EVENT_IDX)) | (1n << BigInt(VIRTIO_F.VERSION_1));
 
 export interface VirtioPciOptions {
@@ -130,22 +132,44 @@ export class VirtioPci implements PciFunction, MmioDevice, Device, VirtioTranspo
     vendorCap(0x64, 0x74, CAP.ISR, BAR0.ISR, REGION);
     vendorCap(0x74, MSIX_CAP, CAP.DEVICE, BAR0.DEVICE, REGION);
     c.put(MSIX_CAP, 1, 0x11);
-    c.put(MSIX_CAP + 1, 1, 0);
+    c.put(MSIX_CAP + 1, 1, CFG_CAP);
     c.put(MSIX_CAP + 2, 2, this.msix.vectors - 1);
     c.mask(MSIX_CAP + 2, 2, 0xc000);
     c.put(MSIX_CAP + 4, 4, BAR0.MSIX_TABLE);
     c.put(MSIX_CAP + 8, 4, BAR0.MSIX_PBA);
+    vendorCap(CFG_CAP, 0, CAP.PCI_CFG, 0, 0, 0);
+    c.mask(CFG_CAP + 4, 1, 0xff);
+    c.mask(CFG_CAP + 8, 4, 0xffffffff);
+    c.mask(CFG_CAP + 12, 4, 0xffffffff);
+    c.mask(CFG_CAP + 16, 4, 0xffffffff);
     c.onWrite = (off, size) => this.configWritten(off, size);
     return c;
   }
 
   // ------------------------------------------------------------------ PCI configuration space
 
-  readConfig(offset: number, size: 1 | 2 | 4): number { return this.config.readConfig(offset, size); }
+  readConfig(offset: number, size: 1 | 2 | 4): number {
+    if (offset >= CFG_CAP + 16 && offset < CFG_CAP + 20) {
+      const w = this.cfgWindow();
+      if (w) this.config.put(CFG_CAP + 16, 4, this.mmioRead(w.offset, w.size) >>> 0);
+    }
+    return this.config.readConfig(offset, size);
+  }
+
+  /** The access the PCI_CFG capability's window describes (BAR 0 only, 1, 2 or 4 bytes inside it). */
+  private cfgWindow(): { offset: number; size: AccessSize } | undefined {
+    const bar = this.config.get(CFG_CAP + 4, 1), offset = this.config.get(CFG_CAP + 8, 4), size = this.config.get(CFG_CAP + 12, 4);
+    if (bar !== 0 || (size !== 1 && size !== 2 && size !== 4) || offset % size || offset + size > BAR0.SIZE) return undefined;
+    return { offset, size };
+  }
   writeConfig(offset: number, size: 1 | 2 | 4, value: number): void { this.config.writeConfig(offset, size, value); }
 
   private configWritten(off: number, size: number): void {
     const hits = (at: number, len: number) => off < at + len && at < off + size;
+    if (hits(CFG_CAP + 16, 4)) {
+      const w = this.cfgWindow();
+      if (w) this.mmioWrite(w.offset, w.size, Math.floor(this.config.get(CFG_CAP + 16, 4) % 2 ** (8 * w.size)));
+    }
     if (hits(MSIX_CAP + 2, 2)) { this.msix.setControl(this.config.get(MSIX_CAP + 2, 2)); this.updateIntx(); }
     if (hits(PCI.COMMAND, 2)) this.updateIntx();
     if (hits(PCI.COMMAND, 2) || hits(PCI.BAR0, 4)) this.remap();

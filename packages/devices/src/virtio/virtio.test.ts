@@ -49,8 +49,17 @@ describe('virtio PCI transport', () => {
     }
     expect(caps).toEqual([
       [9, 1, 0, BAR0.COMMON, 0x1000], [9, 2, 0, BAR0.NOTIFY, 0x1000], [9, 3, 0, BAR0.ISR, 0x1000], [9, 4, 0, BAR0.DEVICE, 0x1000],
-      [0x11, 1, BAR0.MSIX_TABLE, BAR0.MSIX_PBA],
+      [0x11, 1, BAR0.MSIX_TABLE, BAR0.MSIX_PBA], [9, 5, 0, 0, 0],
     ]);
+    // The PCI_CFG window reaches BAR 0 without mapping it: the device configuration, then a status write.
+    c.writeConfig(0x94, 1, 0);
+    c.writeConfig(0x98, 4, BAR0.DEVICE + 4);
+    c.writeConfig(0x9c, 4, 2);
+    expect(c.readConfig(0xa0, 4)).toBe(0x7788);
+    c.writeConfig(0x98, 4, 0x14);
+    c.writeConfig(0x9c, 4, 1);
+    c.writeConfig(0xa0, 4, 1);
+    expect(c.status).toBe(1);
     c.writeConfig(PCI.BAR0, 4, 0xffffffff);
     expect(c.readConfig(PCI.BAR0, 4)).toBe(0x100000000 - BAR0.SIZE);
     // Not decoding yet: nothing answers at the BAR.
