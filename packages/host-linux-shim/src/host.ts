@@ -1,7 +1,7 @@
 // A Linux-like host: it boots on a node with its own cores and memory, loads kernel modules, keeps
 // device files and /proc status. It runs no Linux code itself; it is the resource owner and the
 // service provider that Palacios-in-Linux has underneath it.
-import { type BlockStorage, type FrameLink, HostNetworks } from '@serval/hypervisor';
+import { type BlockStorage, type FrameLink, HostNetworks, type HostTcp } from '@serval/hypervisor';
 import { Node } from '@serval/machine';
 import { ServalError } from '@serval/x86';
 import { DevFs } from './devfs.js';
@@ -25,6 +25,8 @@ export interface LinuxHostConfig {
   log?: (msg: string) => void;
   /** The uplink of a host network (e.g. a UDP socket to another serval process), if it has one. */
   netLink?: (network: string) => FrameLink | undefined;
+  /** Host TCP for a network's user-mode NAT (guests reach the host's loopback at 10.0.2.2), if it has one. */
+  netNat?: (network: string) => HostTcp | undefined;
 }
 
 const MB = 1024 * 1024;
@@ -46,7 +48,7 @@ export class LinuxHost {
     this.node = new Node({ cores: config.cores, memory: config.memory, freqHz: config.freqHz });
     // The host kernel itself keeps the first 16 MiB.
     this.memory = new HostMemory(config.memory, 16 * MB);
-    this.net = new HostNetworks(this.node.clock, { link: config.netLink });
+    this.net = new HostNetworks(this.node.clock, { link: config.netLink, nat: config.netNat });
     for (const c of this.node.cores) this.onlineCores.add(c.id);
   }
 

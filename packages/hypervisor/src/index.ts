@@ -19,3 +19,4 @@ export {
 export { buildTickerGuest, tickerVmConfig, TICKER_GUEST_SOURCE } from './checkpoint/ticker-guest.js';
 export { NetSwitch, MAX_FRAME, type FrameLink, type NetSwitchOptions, type SwitchStats } from './net/switch.js';
 export { HostNetworks, type HostNetworksOptions } from './net/networks.js';
+export { UserNat, GATEWAY_MAC, type HostTcp, type HostTcpEvent, type UserNatOptions } from './net/nat.js';

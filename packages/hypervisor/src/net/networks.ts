@@ -3,11 +3,14 @@
 // these and answer HostOS.netPort from it.
 import type { VirtualClock } from '@serval/machine';
 import type { NetPort } from '../host.js';
+import { type HostTcp, UserNat } from './nat.js';
 import { type FrameLink, NetSwitch, type NetSwitchOptions } from './switch.js';
 
 export interface HostNetworksOptions extends Omit<NetSwitchOptions, 'name'> {
   /** The uplink of a network, if it has one (asked once, when the network is first used). */
   link?: (network: string) => FrameLink | undefined;
+  /** Host TCP for a network's user-mode NAT gateway (10.0.2.2 → the host's loopback), if it has one. */
+  nat?: (network: string) => HostTcp | undefined;
 }
 
 export class HostNetworks {
@@ -25,6 +28,8 @@ export class HostNetworks {
       sw = new NetSwitch(this.clock, { ...this.opts, name: network });
       const link = this.opts.link?.(network);
       if (link) sw.connect(link);
+      const tcp = this.opts.nat?.(network);
+      if (tcp) new UserNat(this.clock, sw.port('nat'), tcp);
       this.nets.set(network, sw);
     }
     return sw;
