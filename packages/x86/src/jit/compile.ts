@@ -222,8 +222,10 @@ function branchesToItself(insns: Insn[]): boolean {
 function selfLoop(body: string, insns: Insn[]): string {
   // The first calls return after one iteration: V8 then has type feedback for the loop's exit path
   // (and the register write-back) before it compiles the hot loop; without it, optimized code
-  // deoptimizes on every exit.
-  return `for (;;) {\n${body}\nif (st.rip !== ${insns[0].ip} || c.icount >= c.runEnd || warmup > 0) { warmup--; return; }\nc.blockStart = c.icount; c.icount += ${insns.length};\n}`;
+  // deoptimizes on every exit. A host waiting for an interrupt window (an interrupt became pending
+  // while IF was 0, and an STI just before this loop opened it) must see the window now, not at the
+  // end of the budget: otherwise when the interrupt lands depends on whether the loop is warm.
+  return `for (;;) {\n${body}\nif (st.rip !== ${insns[0].ip} || c.icount >= c.runEnd || c.intercepts.interruptWindow || warmup > 0) { warmup--; return; }\nc.blockStart = c.icount; c.icount += ${insns.length};\n}`;
 }
 
 export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): CompiledBlock {
