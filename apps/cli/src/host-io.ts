@@ -1,6 +1,6 @@
 // The real machine's side of Serval: stdio and files through node:fs, synchronously (the
 // simulation is single-threaded and deterministic; a blocking read is what qemu-user does too).
-import { readFileSync, readSync, writeSync } from 'node:fs';
+import { readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { BlockStorage } from '@serval/hypervisor';
 import type { HostIo } from '@serval/lwk';
@@ -62,6 +62,13 @@ export class NodeHostIo implements HostIo {
   }
   readFile(path: string): Uint8Array {
     return this.files(path);
+  }
+  writeFile(path: string, bytes: Uint8Array): void {
+    try {
+      writeFileSync(path, bytes);
+    } catch (e) {
+      throw new FileError('CANNOT_WRITE', `cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+    }
   }
   openDisk(path: string, readonly: boolean): BlockStorage {
     return openHostDisk(path, readonly);

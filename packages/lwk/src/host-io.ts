@@ -13,6 +13,8 @@ export interface HostIo {
   isatty(fd: number): boolean;
   /** Reads a whole host file (programs, kernel images); throws a ServalError if it cannot. */
   readFile(path: string): Uint8Array;
+  /** Writes a whole host file (VM checkpoints); hosts without storage leave it out. */
+  writeFile?(path: string, bytes: Uint8Array): void;
   /** Opens a host file as a VM's disk; absent when the host has no files to give. */
   openDisk?(path: string, readonly: boolean): BlockStorage;
 }
@@ -35,6 +37,9 @@ export class BufferedHostIo implements HostIo {
   /** A file of `files` as a disk: writes change that Uint8Array in place. */
   openDisk(path: string, readonly: boolean): BlockStorage {
     return new MemoryBackend(this.readFile(path), readonly);
+  }
+  writeFile(path: string, bytes: Uint8Array): void {
+    this.files.set(path, bytes.slice());
   }
   write(fd: number, bytes: Uint8Array): void {
     const to = fd === 2 ? this.err : this.out;

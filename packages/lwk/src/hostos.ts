@@ -74,6 +74,12 @@ export class LwkHost implements HostOS {
     return this.io.openDisk(path, options.readonly);
   }
 
+  /** Checkpoints go to the host's files, when its I/O has them. */
+  writeFile(path: string, bytes: Uint8Array): void {
+    if (!this.io.writeFile) throw new LwkError('NO_HOST_FILES', `the LWK's host cannot write files, so ${path} cannot be written`);
+    this.io.writeFile(path, bytes);
+  }
+
   log(level: LogLevel, msg: string): void {
     this.logFn(level, msg);
   }
