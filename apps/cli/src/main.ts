@@ -6,7 +6,7 @@ import { UsageError, type OptionSpec } from './args.js';
 import { HOST_HELP, hostCommand } from './commands/host.js';
 import { IMAGE_OPTIONS, IMAGE_USAGE, imageCommand } from './commands/image.js';
 import { RUN_OPTIONS, RUN_USAGE, runCommand } from './commands/run.js';
-import { vmCommand } from './commands/vm.js';
+import { VM_CHECKPOINT_OPTIONS, vmCommand } from './commands/vm.js';
 import { startFailureStatus } from './start-status.js';
 import { VM_OPTIONS } from './vm-setup.js';
 
@@ -21,14 +21,14 @@ const HELP: Record<string, string> = {
 
 usage:
   serval run [options] <program> [args...]   run a static x86-64 Linux program on the LWK
-  serval vm boot [config.json] [options]     boot a guest in the hypervisor hosted by the LWK
+  serval vm boot [config] [options]          boot a guest in the hypervisor hosted by the LWK
   serval host boot [config.json] [options]   boot a guest in the hypervisor loaded into the Linux host shim
   serval host script FILE | host v3 CMD...   drive the Linux host's v3_* tools (create, save, load, ...)
   serval image initramfs|vmlinux ...         build an initramfs, extract vmlinux from a bzImage
   serval help [run|vm|host|image]            options of a command
   serval --version`,
   run: `${RUN_USAGE}\n\n${optionHelp(RUN_OPTIONS)}`,
-  vm: `usage: serval vm boot [config.json] [options]\n\nWith no kernel, boots the built-in demo guest.\n\n${optionHelp(VM_OPTIONS)}`,
+  vm: `usage: serval vm boot [config.json|config.yaml|config.xml] [options]\n\nWith no kernel, boots the built-in demo guest. A config file is JSON, YAML or Palacios-style XML\n(by extension, else by content).\n\n${optionHelp({ ...VM_OPTIONS, ...VM_CHECKPOINT_OPTIONS })}`,
   image: `${IMAGE_USAGE}\n\n${optionHelp(IMAGE_OPTIONS)}`,
   host: HOST_HELP,
 };

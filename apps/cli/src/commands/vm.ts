@@ -7,7 +7,7 @@ import { NodeHostIo } from '../host-io.js';
 import { VM_OPTIONS, readFileOrBuiltin, vmConfigFrom, vmOutcome, vmStats } from '../vm-setup.js';
 
 /** Checkpoints on the LWK route, as `host v3 ... save/load` has them on the Linux shim's. */
-const CHECKPOINT_OPTIONS: Record<string, OptionSpec> = {
+export const VM_CHECKPOINT_OPTIONS: Record<string, OptionSpec> = {
   'save-at': { value: true, help: 'run MS ms of guest time, save the VM to the --save file, and end (exit 0)' },
   save: { value: true, help: 'checkpoint file written at --save-at' },
   restore: { value: true, help: 'load a checkpoint (saved with the same VM configuration) and run on from it' },
@@ -16,7 +16,7 @@ const CHECKPOINT_OPTIONS: Record<string, OptionSpec> = {
 export function vmCommand(argv: string[], log: (msg: string) => void): number {
   const [sub, ...rest] = argv;
   if (sub !== 'boot') throw new UsageError(sub ? `unknown vm subcommand "${sub}" (try: serval vm boot)` : 'vm needs a subcommand: serval vm boot [config.json|.yaml|.xml] [options]');
-  const p = parseArgs(rest, { ...VM_OPTIONS, ...CHECKPOINT_OPTIONS }, 'vm boot');
+  const p = parseArgs(rest, { ...VM_OPTIONS, ...VM_CHECKPOINT_OPTIONS }, 'vm boot');
   const saveAt = p.options.get('save-at');
   const saveTo = p.options.get('save');
   if ((saveAt === undefined) !== (saveTo === undefined)) throw new UsageError('--save-at MS and --save FILE go together');
