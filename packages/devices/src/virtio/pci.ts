@@ -20,25 +20,16 @@
 import type { AccessSize, IrqLine, MmioBus, MmioDevice } from '@serval/machine';
 import { type Device, DeviceError, field } from '../device.js';
 import { intField, numberArray } from '../ports.js';
-import { PCI, PciConfigSpace, type PciFunction } from '../pci/config-space.js';
+import { PCI, type PciConfigSpace, type PciFunction } from '../pci/config-space.js';
 import { VIRTIO_F, type VirtioDeviceModel, type VirtioTransport } from './device.js';
+import { BAR0, CFG_CAP, MSIX_CAP, NOTIFY_MULTIPLIER, REGION, VIRTIO_PCI_DEVICE_BASE, VIRTIO_PCI_VENDOR, virtioConfigSpace } from './layout.js';
 import { MsixTable } from './msix.js';
 import { VirtQueue } from './queue.js';
 import { Dma, type GuestRam, VirtioError } from './ram.js';
 
-export const VIRTIO_PCI_VENDOR = 0x1af4;
-export const VIRTIO_PCI_DEVICE_BASE = 0x1040;
 export const NO_VECTOR = 0xffff;
 export const STATUS = { ACKNOWLEDGE: 1, DRIVER: 2, DRIVER_OK: 4, FEATURES_OK: 8, NEEDS_RESET: 0x40, FAILED: 0x80 } as const;
-
-/** BAR 0 layout. */
-export const BAR0 = { SIZE: 0x8000, COMMON: 0x0000, ISR: 0x1000, DEVICE: 0x2000, NOTIFY: 0x3000, MSIX_TABLE: 0x4000, MSIX_PBA: 0x5000 } as const;
-const REGION = 0x1000;
-const NOTIFY_MULTIPLIER = 4;
-const CAP = { COMMON: 1, NOTIFY: 2, ISR: 3, DEVICE: 4, PCI_CFG: 5 } as const;
-const MSIX_CAP = 0x84;
-/** VIRTIO_PCI_CAP_PCI_CFG: a window onto BAR 0 through configuration space (bar, offset, length, data). */
-const CFG_CAP = 0x90;
+export { BAR0, VIRTIO_PCI_VENDOR, VIRTIO_PCI_DEVICE_BASE };
 const TRANSPORT_FEATURES = (1n << BigInt(VIRTIO_F.RING_INDIRECT_DESC)) | (1n << BigInt(VIRTIO_F.RING_EVENT_IDX)) | (1n << BigInt(VIRTIO_F.VERSION_1));
 
 export interface VirtioPciOptions {
@@ -103,47 +94,9 @@ export class VirtioPci implements PciFunction, MmioDevice, Device, VirtioTranspo
     this.offered = (d.features & ~(0xffffn << 24n)) | TRANSPORT_FEATURES;
     this.queues = d.queueSizes.map((s, i) => new VirtQueue(i, s, this.dma, o.name));
     this.msix = new MsixTable(d.queueSizes.length + 1, (a, v) => this.msiSend(a, v), o.name);
-    this.config = this.buildConfig(o.irqLine ?? 0);
+    this.config = virtioConfigSpace(o.name, d, this.msix.vectors, o.irqLine ?? 0);
+    this.config.onWrite = (off, size) => this.configWritten(off, size);
     d.bind(this);
-  }
-
-  private buildConfig(irqLine: number): PciConfigSpace {
-    const d = this.device;
-    const c = new PciConfigSpace(this.name, {
-      vendor: VIRTIO_PCI_VENDOR, device: VIRTIO_PCI_DEVICE_BASE + d.deviceId, classCode: d.classCode, revision: 1,
-      subsystemVendor: VIRTIO_PCI_VENDOR, subsystem: 0x40,
-    });
-    c.bar(0, BAR0.SIZE, 'mem32');
-    c.put(PCI.STATUS, 2, 0x10); // capabilities list
-    c.put(PCI.CAPABILITIES, 1, 0x40);
-    c.interrupt(1, irqLine);
-    const vendorCap = (at: number, next: number, type: number, offset: number, length: number, extra?: number) => {
-      c.put(at, 1, 0x09);
-      c.put(at + 1, 1, next);
-      c.put(at + 2, 1, extra === undefined ? 16 : 20);
-      c.put(at + 3, 1, type);
-      c.put(at + 4, 1, 0); // BAR 0
-      c.put(at + 8, 4, offset);
-      c.put(at + 12, 4, length);
-      if (extra !== undefined) c.put(at + 16, 4, extra);
-    };
-    vendorCap(0x40, 0x50, CAP.COMMON, BAR0.COMMON, REGION);
-    vendorCap(0x50, 0x64, CAP.NOTIFY, BAR0.NOTIFY, REGION, NOTIFY_MULTIPLIER);
-    vendorCap(0x64, 0x74, CAP.ISR, BAR0.ISR, REGION);
-    vendorCap(0x74, MSIX_CAP, CAP.DEVICE, BAR0.DEVICE, REGION);
-    c.put(MSIX_CAP, 1, 0x11);
-    c.put(MSIX_CAP + 1, 1, CFG_CAP);
-    c.put(MSIX_CAP + 2, 2, this.msix.vectors - 1);
-    c.mask(MSIX_CAP + 2, 2, 0xc000);
-    c.put(MSIX_CAP + 4, 4, BAR0.MSIX_TABLE);
-    c.put(MSIX_CAP + 8, 4, BAR0.MSIX_PBA);
-    vendorCap(CFG_CAP, 0, CAP.PCI_CFG, 0, 0, 0);
-    c.mask(CFG_CAP + 4, 1, 0xff);
-    c.mask(CFG_CAP + 8, 4, 0xffffffff);
-    c.mask(CFG_CAP + 12, 4, 0xffffffff);
-    c.mask(CFG_CAP + 16, 4, 0xffffffff);
-    c.onWrite = (off, size) => this.configWritten(off, size);
-    return c;
   }
 
   // ------------------------------------------------------------------ PCI configuration space
