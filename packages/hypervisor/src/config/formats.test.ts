@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configFormat, parseVmConfigText } from './text.js';
+import { palaciosXmlToConfig } from './palacios-xml.js';
+import { parseXml } from './xml.js';
 import { parseYaml } from './yaml.js';
 
 const JSON_PC = {
@@ -111,6 +113,12 @@ describe('config formats', () => {
       .toThrow('config vm.devices.device[0].ports[0].mode: "passthrough" is not supported');
     expect(() => parseVmConfigText('<vm><kernel path="k"/><devices><device class="i440FX" id="nb"/></devices></vm>', 'a.xml'))
       .toThrow('i440FX and PIIX3 are parts of the PCI host bridge');
+  });
+
+  it('maps Palacios\'s virtio classes when the build has them', () => {
+    const doc = parseXml('<vm><kernel path="k"/><devices><device class="PCI" id="pci0"/><device class="LNX_VIRTIO_BLK" id="vda"><bus>pci0</bus><path>d.img</path></device></devices></vm>');
+    expect(palaciosXmlToConfig(doc, ['pci', 'virtio-blk']).devices).toEqual([{ id: 'pci0', class: 'pci' }, { id: 'vda', class: 'virtio-blk', options: { path: 'd.img' } }]);
+    expect(() => palaciosXmlToConfig(doc, ['pci'])).toThrow('config vm.devices.device[1].class: device class "LNX_VIRTIO_BLK" (id "vda") maps to Serval\'s "virtio-blk", which this build does not have');
   });
 
   it('refuses unknown XML elements and attributes with their path, and what Serval cannot do', () => {

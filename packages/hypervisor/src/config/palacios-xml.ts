@@ -25,6 +25,10 @@ const PALACIOS_CLASSES: Record<string, string | null> = {
   UART: 'uart16550',
   '16550': 'uart16550',
   GENERIC: 'generic',
+  // Palacios's Linux virtio devices, with Serval's options (a disk's path, a NIC's network).
+  LNX_VIRTIO_BLK: 'virtio-blk',
+  LNX_VIRTIO_NIC: 'virtio-net',
+  LNX_VIRTIO_CONSOLE: 'virtio-console',
   // The PCI host bridge and ISA bridge functions are Serval's pci device; the loader writes the
   // MP table (and ACPI tables) from the devices the VM has.
   i440FX: null,
@@ -148,6 +152,7 @@ function devices(el: XmlElement, path: string, serval: readonly string[]): Raw[]
       throw new ConfigError(`${p}.class`, `device class "${cls}" (id "${id}") has no Serval counterpart (Palacios classes Serval has: ${known}; or a Serval class: ${serval.join(', ')})`);
     }
     if (mapped === null) return;
+    if (!serval.includes(mapped)) throw new ConfigError(`${p}.class`, `device class "${cls}" (id "${id}") maps to Serval's "${mapped}", which this build does not have`);
     const options: Raw = {};
     for (const [k, v] of Object.entries(d.attrs)) if (k !== 'class' && k !== 'id' && k !== 'name') options[k] = scalar(v);
     const ranges: XmlElement[] = [];
