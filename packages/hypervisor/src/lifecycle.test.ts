@@ -4,6 +4,7 @@ import { assemble } from '@serval/x86';
 import { buildElf64 } from '@serval/guest-tools';
 import { describe, expect, it } from 'vitest';
 import { buildTickerGuest, tickerVmConfig } from './checkpoint/ticker-guest.js';
+import { buildSmpGuest, smpVmConfig } from './smp/smp-guest.js';
 import { VmStateError } from './errors.js';
 import { Hypervisor } from './hypervisor.js';
 import { TestHost } from './test-host.js';
@@ -175,6 +176,26 @@ describe('reset', () => {
     host.node.run({ stop: () => vm.state !== 'running' });
     expect(host.text('ticker.com1')).toBe(partial + ref.out);
     expect(vm.instructions).toBe(ref.instructions);
+    expect(vm.stopReason).toEqual({ kind: 'guest-exit', status: 0 });
+  });
+
+  it('a two-vCPU guest reset after its run starts its AP again and repeats itself exactly', () => {
+    const host = new TestHost(2);
+    host.files.set('smp.bin', buildSmpGuest());
+    const vm = new Hypervisor(host).createVm(smpVmConfig('smp.bin'));
+    const run = () => {
+      vm.launch();
+      host.node.run({ stop: () => vm.state !== 'running', untilNs: host.node.clock.now + 1e9 });
+      return vm.vcpus.map((v) => v.core.cpu.icount - v.startIcount);
+    };
+    const first = run();
+    expect(host.text('smp.com1')).toBe('smp: bsp=0 ap=1 ipis=1\n');
+    vm.reset();
+    expect(vm.vcpus[1].parked).toBe(true);
+    expect(vm.vcpus[1].lapic?.waitingForStartup).toBe(true);
+    expect(vm.vcpus[1].core.cpu.state.apicBase).toBe(0xfee00800);
+    expect(run()).toEqual(first);
+    expect(host.text('smp.com1')).toBe('smp: bsp=0 ap=1 ipis=1\n'.repeat(2));
     expect(vm.stopReason).toEqual({ kind: 'guest-exit', status: 0 });
   });
 
