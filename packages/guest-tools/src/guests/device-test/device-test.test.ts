@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findMultibootHeader, parseElf32 } from '../multiboot/index.js';
-import { buildDeviceTestKernel, DEVICE_TEST_DEVICES, DEVICE_TEST_LINES, DEVICE_TEST_SOURCE } from './device-test.js';
+import { findMultibootHeader, parseElf32 } from '../../multiboot/index.js';
+import { buildDeviceTestKernel, DEVICE_TEST_DEVICES, DEVICE_TEST_LINES, DEVICE_TEST_SOURCE } from './index.js';
 
 describe('device test kernel', () => {
   it('is a multiboot ELF32 loaded at 1 MiB whose entry follows the header', () => {
