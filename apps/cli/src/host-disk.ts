@@ -12,7 +12,7 @@ export function openHostDisk(path: string, readonly: boolean): BlockStorage {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? `permission denied${readonly ? '' : ' (try it read-only)'}` : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new FileError('CANNOT_OPEN_DISK', `cannot open disk ${path}: ${why}`, { cause: e });
+    throw new FileError('CANNOT_OPEN_DISK', `${path}: ${why}`, { cause: e });
   }
   const size = fstatSync(fd).size;
   let open = true;

@@ -40,7 +40,7 @@ describe('virtio-blk through the Linux host shim', () => {
   it('a host without block storage refuses the VM, naming the disk, and keeps no resources', () => {
     const { h } = host(false);
     const ctl = h.dev.open('/dev/v3vee');
-    expect(() => ctl.ioctl('create', VM)).toThrow(/devices\[5\]\.options\.path: cannot open disk disk\.img: disk\.img: this host has no block storage/);
+    expect(() => ctl.ioctl('create', VM)).toThrow(/devices\[5\]\.options\.path: cannot open the disk: disk\.img: this host has no block storage/);
     expect(h.proc('/proc/v3vee')).toContain('0 MiB in use');
   });
 });

@@ -100,7 +100,7 @@ describe('virtio devices in a VM', () => {
     const noPci = tickerVmConfig('ticker.elf');
     noPci.devices = [...(noPci.devices as unknown[]), { id: 'vda', class: 'virtio-blk', options: { path: 'disk.img' } }];
     expect(() => hv.createVm(noPci)).toThrow(/devices\[4\]\.class.*list a "pci" device before it/);
-    expect(() => hv.createVm(config())).toThrow(/devices\[5\]\.options\.path.*cannot open disk disk\.img/);
+    expect(() => hv.createVm(config())).toThrow(/devices\[5\]\.options\.path: cannot open the disk: disk\.img: no such file/);
     host.files.set('disk.img', new Uint8Array(1000));
     expect(() => hv.createVm(config())).toThrow(/not a whole number of 512-byte sectors/);
   });

@@ -44,7 +44,7 @@ export const VIRTIO_FACTORIES = {
     try {
       disk = ctx.openDisk(o.path, o.readonly);
     } catch (e) {
-      throw new ConfigError(`${path}.options.path`, `cannot open disk ${o.path}: ${(e as Error).message}`);
+      throw new ConfigError(`${path}.options.path`, `cannot open the disk: ${(e as Error).message}`);
     }
     try {
       return attachVirtioPci(cfg, path, new VirtioBlk({ name: cfg.id, backend: disk, readonly: o.readonly, serial: o.serial }), ctx, platform);
