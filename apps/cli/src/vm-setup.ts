@@ -1,6 +1,6 @@
 // What `vm boot` and `host boot` share: turning flags or a config file into a validated VM
 // config, resolving built-in guests, and reporting how a VM ended.
-import { buildDemoKernel } from '@serval/guest-tools';
+import { buildDemoKernel, buildLwkGuest } from '@serval/guest-tools';
 import { parseVmConfigText, type Vm, type VmConfig } from '@serval/hypervisor';
 import { UsageError, type OptionSpec, type Parsed } from './args.js';
 import { readHostFile } from './host-io.js';
@@ -25,6 +25,8 @@ export const BUILTIN_DEMO = 'builtin:demo';
 /** Host files, plus the guests built into Serval. */
 export function readFileOrBuiltin(path: string): Uint8Array {
   if (path === BUILTIN_DEMO) return buildDemoKernel();
+  // The LWK guest (multiboot, lapic): its config names an input and an output file (see docs/examples).
+  if (path === 'builtin:lwk-guest') return buildLwkGuest();
   return readHostFile(path);
 }
 

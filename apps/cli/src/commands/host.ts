@@ -40,7 +40,9 @@ and ends with the failure's stable code, e.g. [CKPT_CHECKSUM]); "try COMMAND" re
 host commands:
 ${shellHelp()}
 
-Built-in guests: builtin:demo (prints and exits), builtin:ticker (timer interrupts, prints hashes).
+Built-in guests: builtin:demo (prints and exits), builtin:ticker (timer interrupts, prints hashes),
+builtin:lwk-guest (an LWK owning all its vCPUs and memory; host files by hypercall — its config
+lists them: docs/examples/lwk-guest.json).
 VM arguments: an id (0), vm0, /dev/v3-vm0 or the VM's name.
 
 examples:
