@@ -8,7 +8,7 @@ import { defaultIntercepts, type Exit, type Intercepts } from './exits.js';
 import { decodeRun, formatInstruction } from './iced/decode.js';
 import type { Insn } from './ir.js';
 import { Access, Tlb, Walk, walk } from './mmu.js';
-import { IdentityMap, PhysicalMemory, type PhysMap } from './memory.js';
+import { IdentityMap, PhysicalMemory, SYNC_EPOCH, type PhysMap } from './memory.js';
 import { compileBlock, endsBlock, isSideExit, MAX_SIDE_EXITS } from './jit/compile.js';
 import { type BlockMode, MODE_KEY_SPAN, modeKey } from './jit/emitter.js';
 import { TLB_MASK } from './jit/runtime.js';
@@ -62,6 +62,8 @@ export interface CpuOptions {
   tsc?: () => number;
   /** Keep each block's generated source (for debugging and tests). */
   keepSource?: boolean;
+  /** Cores in other threads share this memory (see `Cpu.parallel`). */
+  parallel?: boolean;
 }
 
 export class Cpu {
@@ -132,6 +134,23 @@ export class Cpu {
   /** Unimplemented instructions seen, by text (reported once each by hosts). */
   readonly unimplementedSeen = new Set<string>();
 
+  private parallelMode = false;
+  /** The memory's sync epoch when this core last dropped its translations (read by compiled loops). */
+  syncSeen = 0;
+  /**
+   * Cores running in other threads write this memory at the same time: locked instructions compile
+   * to atomic operations, a TLB flush here is announced to the others through the memory's sync
+   * epoch, and the run loop drops this core's translations whenever that epoch moves. Off, none of
+   * it costs anything beyond one field test per block.
+   */
+  get parallel(): boolean { return this.parallelMode; }
+  set parallel(on: boolean) {
+    if (on === this.parallelMode) return;
+    this.parallelMode = on;
+    this.syncSeen = this.mem.sync[SYNC_EPOCH];
+    this.invalidateCode();
+  }
+
   constructor(opts: CpuOptions) {
     this.mem = opts.memory;
     this.u8 = this.mem.u8;
@@ -147,6 +166,7 @@ export class Cpu {
     const t = this.tlbs[0];
     this.tagR = t.tagR; this.tagW = t.tagW; this.tagX = t.tagX; this.tphys = t.phys;
     this.mem.onMarkCode((page) => { for (const tl of this.tlbs) tl.dropWritesTo(page); });
+    if (opts.parallel) this.parallel = true;
   }
 
   // ======================================================================== the run loop
@@ -169,6 +189,7 @@ export class Cpu {
         return { kind: 'interrupt-window' };
       }
       if (this.icount >= this.runEnd) return BUDGET_EXIT;
+      if (this.parallelMode && Atomics.load(this.mem.sync, SYNC_EPOCH) !== this.syncSeen) this.dropTranslations();
       let blk: Block;
       try {
         blk = this.lookup();
@@ -303,6 +324,15 @@ export class Cpu {
    */
   flushTlb(keepGlobal = false): void {
     for (const t of this.tlbs) if (keepGlobal) t.flushNonGlobal(); else t.flush();
+    this.epoch++;
+    // A shootdown: every core in another thread drops its translations before its next block.
+    if (this.parallelMode) Atomics.add(this.mem.sync, SYNC_EPOCH, 1);
+  }
+
+  /** Another thread's core flushed its TLB or compiled code from a new page: drop everything cached. */
+  private dropTranslations(): void {
+    this.syncSeen = Atomics.load(this.mem.sync, SYNC_EPOCH);
+    for (const t of this.tlbs) t.flush();
     this.epoch++;
   }
 

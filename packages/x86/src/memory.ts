@@ -5,6 +5,17 @@ import { X86Error } from './errors.js';
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
 
+export const SYNC_EPOCH = 0;
+export const SYNC_LOCK = 1;
+
+/** The shared buffers behind a `PhysicalMemory`, passed to worker threads. */
+export interface SharedMemoryHandle {
+  buffer: SharedArrayBuffer;
+  codeMark: SharedArrayBuffer;
+  codeGen: SharedArrayBuffer;
+  sync: SharedArrayBuffer;
+}
+
 /** A host-physical address (an index into `PhysicalMemory`). */
 export type HostPhysAddr = number & { readonly __brand: 'HostPhysAddr' };
 /** A guest-physical address (what a core's page tables produce, before nested translation). */
@@ -19,24 +30,40 @@ export class PhysicalMemory {
   readonly codeMark: Uint8Array;
   /** Per-page write generation; a compiled block is valid while its page's generation is unchanged. */
   readonly codeGen: Int32Array;
+  /**
+   * Words shared by cores running in other threads (parallel mode): [SYNC_EPOCH] changes whenever a
+   * translation any core may hold goes stale (TLB shootdown, a page newly holding code);
+   * [SYNC_LOCK] is the lock of locked instructions that no single atomic operation covers.
+   */
+  readonly sync: Int32Array;
   private readonly markListeners = new Set<(page: number) => void>();
 
-  constructor(size: number) {
+  /** A fresh memory of `size` bytes, or (in a worker thread) the memory another thread `shared`. */
+  constructor(size: number, attach?: SharedMemoryHandle) {
     if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0) {
       throw new X86Error('BAD_MEMORY_SIZE', `memory size ${size} is not a positive multiple of 4096`);
     }
+    const pages = size >>> PAGE_SHIFT;
     this.size = size;
-    this.buffer = new SharedArrayBuffer(size);
+    this.buffer = attach?.buffer ?? new SharedArrayBuffer(size);
     this.u8 = new Uint8Array(this.buffer);
     this.dv = new DataView(this.buffer);
-    this.codeMark = new Uint8Array(size >>> PAGE_SHIFT);
-    this.codeGen = new Int32Array(size >>> PAGE_SHIFT);
+    this.codeMark = new Uint8Array(attach?.codeMark ?? new SharedArrayBuffer(pages));
+    this.codeGen = new Int32Array(attach?.codeGen ?? new SharedArrayBuffer(pages * 4));
+    this.sync = new Int32Array(attach?.sync ?? new SharedArrayBuffer(64));
+  }
+
+  /** What another thread needs to attach to this memory (`new PhysicalMemory(size, handle)`). */
+  get shared(): SharedMemoryHandle {
+    return { buffer: this.buffer, codeMark: this.codeMark.buffer as SharedArrayBuffer, codeGen: this.codeGen.buffer as SharedArrayBuffer, sync: this.sync.buffer as SharedArrayBuffer };
   }
 
   /** Called by a core when it compiles code from `page`; other cores drop their write mappings. */
   markCode(page: number): void {
     if (this.codeMark[page]) return;
     this.codeMark[page] = 1;
+    // Cores in other threads cannot be called: they see the epoch change and drop their TLBs.
+    Atomics.add(this.sync, SYNC_EPOCH, 1);
     for (const l of this.markListeners) l(page);
   }
 

@@ -12,6 +12,7 @@ import { system } from './ops-system.js';
 import { isStringOp, stringOp } from './ops-string.js';
 import { extended, groupHelpers, pureGroupCalls } from './ops-ext.js';
 import { cacheRegisters } from './regcache.js';
+import { emitAtomic, needsAtomic } from './atomic.js';
 import './groups.js';
 import * as rt from './runtime.js';
 import * as helpers from './helpers.js';
@@ -189,7 +190,10 @@ function emitOne(e: Emitter, i: Insn, allowed: ReadonlySet<number>): boolean {
   if (i.lock && !lockable(i)) { e.fault(); e.emit('c.raise(6);'); return true; }
   if (isStringOp(i)) { stringOp(e, i); return true; }
   const f = table.get(i.mnem);
-  if (f) { f(e, i); return true; }
+  if (f) {
+    if (e.parallel && needsAtomic(i)) emitAtomic(e, i, f); else f(e, i);
+    return true;
+  }
   if (system(e, i)) return true;
   return extended(e, i);
 }
@@ -231,6 +235,7 @@ function selfLoop(body: string, insns: Insn[]): string {
 export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): CompiledBlock {
   const e = new Emitter(mode);
   e.blockLen = insns.length;
+  e.parallel = cpu.parallel;
   const live = flagLiveness(insns);
   let lastWroteRip = false;
   for (let k = 0; k < insns.length; k++) {
@@ -252,7 +257,9 @@ export function compileBlock(cpu: Cpu, insns: Insn[], mode: BlockMode): Compiled
     e.end();
   }
   if (!lastWroteRip) e.emitRaw(`st.rip = ${e.next};`);
-  const looped = branchesToItself(insns) ? selfLoop(e.source(), insns) : e.source();
+  // On a parallel core a loop that is one block also ends when another core shot down translations.
+  const looped = branchesToItself(insns)
+    ? selfLoop(cpu.parallel ? `${e.source()}\nif (atom.stale(c)) return;` : e.source(), insns) : e.source();
   const body = cacheRegisters(looped, pureGroupCalls());
   const source = `${prologue(body)}\nlet warmup = 2;\nreturn function block() {\n${body}\n};`;
   const factory = new Function('c', 'H', source) as (c: Cpu, h: unknown) => () => void;

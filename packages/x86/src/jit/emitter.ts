@@ -6,6 +6,7 @@
 // expressions (lo, hi). Linear addresses are JS numbers.
 import { OK, RC, type Insn, type Operand } from '../ir.js';
 import { SEG } from '../arch.js';
+import type { AtomicOperand } from './atomic.js';
 
 export interface BlockMode {
   bitness: 16 | 32 | 64;
@@ -48,6 +49,10 @@ export class Emitter {
   /** Set by an emitter when it has written RIP (a branch); otherwise the block falls through. */
   wroteRip = false;
   private mayFault = false;
+  /** The core shares memory with cores in other threads: locked instructions compile atomically (atomic.ts). */
+  parallel = false;
+  /** While a locked instruction is emitted: its memory operand, read and written atomically. */
+  atomic: AtomicOperand | undefined;
   private eaCache = new Map<Operand, string>();
 
   constructor(readonly mode: BlockMode) {}
@@ -140,6 +145,12 @@ export class Emitter {
       case OK.Mem: {
         const ea = this.ea(op);
         const t = this.tmp('m');
+        const a = this.atomic;
+        if (a?.op === op) {
+          this.emit(`const ${t} = atom.load${size}(c, ${a.hpa}, ${ea});`);
+          a.old = [t];
+          return t;
+        }
         this.emit(`const ${t} = ${memRead(size)}(c, ${ea});`);
         return t;
       }
@@ -155,6 +166,12 @@ export class Emitter {
       case OK.Mem: {
         const ea = this.ea(op);
         const lo = this.tmp('ml'), hi = this.tmp('mh');
+        const a = this.atomic;
+        if (a?.op === op) {
+          this.emit(`const ${lo} = atom.load8(c, ${a.hpa}, ${ea}), ${hi} = r[${TMP_HI}];`);
+          a.old = [lo, hi];
+          return [lo, hi];
+        }
         this.emit(`const ${lo} = rd64(c, ${ea}), ${hi} = r[${TMP_HI}];`);
         return [lo, hi];
       }
@@ -165,11 +182,16 @@ export class Emitter {
   store(op: Operand, v: string, size = op.size): void {
     if (op.k === OK.Reg) { this.emit(writeGpr(op.rc, op.reg, size, v)); return; }
     if (op.k !== OK.Mem) throw new UnsupportedInsn('store to a non-register, non-memory operand');
+    const a = this.atomic;
+    // A lost race puts the registers back and runs the instruction again (see atomic.ts).
+    if (a?.op === op) { this.emit(`if (!atom.cas${size}(c, ${a.hpa}, ${a.ea}, ${a.old[0]}, ${v})) continue;`); return; }
     this.emit(`${memWrite(size)}(c, ${this.ea(op)}, ${v});`);
   }
 
   store64(op: Operand, lo: string, hi: string): void {
     if (op.k === OK.Reg) { this.emit(`r[${2 * op.reg}] = ${lo}; r[${2 * op.reg + 1}] = ${hi};`); return; }
+    const a = this.atomic;
+    if (a?.op === op) { this.emit(`if (!atom.cas8(c, ${a.hpa}, ${a.ea}, ${a.old[0]}, ${a.old[1]}, ${lo}, ${hi})) continue;`); return; }
     this.emit(`wr64(c, ${this.ea(op)}, ${lo}, ${hi});`);
   }
 

@@ -12,6 +12,7 @@ import { Access } from '../mmu.js';
 import { type Emitter } from './emitter.js';
 import { registerGroup } from './ops-ext.js';
 import { probeRmw } from './ops-alu.js';
+import { atomicCmpxchgWide } from './atomic.js';
 
 const P32 = 4294967296;
 
@@ -90,24 +91,7 @@ export const intxHelpers = {
 
   /** CMPXCHG8B (wide=false) / CMPXCHG16B: the destination is always written (a locked cycle). */
   cmpxchgWide(c: Cpu, ea: number, wide: boolean): void {
-    const r = c.r;
-    if (wide && ea % 16 !== 0) throw new Fault(VEC.GP, 0);
-    probeWrite(c, ea, wide ? 16 : 8);
-    if (!wide) {
-      const lo = c.readLinear(ea, 4) | 0, hi = c.readLinear(ea + 4, 4) | 0;
-      const eq = lo === r[0] && hi === r[4];
-      if (eq) c.writeLinear(ea, 8, r[6], r[2]);
-      else c.writeLinear(ea, 8, lo, hi);
-      if (!eq) { r[0] = lo; r[1] = 0; r[4] = hi; r[5] = 0; }
-      setZf(c, eq);
-      return;
-    }
-    const w = [0, 1, 2, 3].map((k) => c.readLinear(ea + 4 * k, 4) | 0);
-    const eq = w[0] === r[0] && w[1] === r[1] && w[2] === r[4] && w[3] === r[5];
-    if (eq) { c.writeLinear(ea, 8, r[6], r[7]); c.writeLinear(ea + 8, 8, r[2], r[3]); }
-    else { c.writeLinear(ea, 8, w[0], w[1]); c.writeLinear(ea + 8, 8, w[2], w[3]); }
-    if (!eq) { r[0] = w[0]; r[1] = w[1]; r[4] = w[2]; r[5] = w[3]; }
-    setZf(c, eq);
+    setZf(c, c.parallel ? atomicCmpxchgWide(c, ea, wide, () => cmpxchgWidePlain(c, ea, wide)) : cmpxchgWidePlain(c, ea, wide));
   },
 
   /** DAA (sub=false) / DAS: decimal adjust AL after an addition / subtraction. */
@@ -270,6 +254,27 @@ function emitIntx(e: Emitter, i: Insn): boolean {
     default:
       return false;
   }
+}
+
+/** CMPXCHG8B/16B on memory no other thread writes at the same time; returns ZF. */
+function cmpxchgWidePlain(c: Cpu, ea: number, wide: boolean): boolean {
+  const r = c.r;
+  if (wide && ea % 16 !== 0) throw new Fault(VEC.GP, 0);
+  probeWrite(c, ea, wide ? 16 : 8);
+  if (!wide) {
+    const lo = c.readLinear(ea, 4) | 0, hi = c.readLinear(ea + 4, 4) | 0;
+    const eq = lo === r[0] && hi === r[4];
+    if (eq) c.writeLinear(ea, 8, r[6], r[2]);
+    else c.writeLinear(ea, 8, lo, hi);
+    if (!eq) { r[0] = lo; r[1] = 0; r[4] = hi; r[5] = 0; }
+    return eq;
+  }
+  const w = [0, 1, 2, 3].map((k) => c.readLinear(ea + 4 * k, 4) | 0);
+  const eq = w[0] === r[0] && w[1] === r[1] && w[2] === r[4] && w[3] === r[5];
+  if (eq) { c.writeLinear(ea, 8, r[6], r[7]); c.writeLinear(ea + 8, 8, r[2], r[3]); }
+  else { c.writeLinear(ea, 8, w[0], w[1]); c.writeLinear(ea + 8, 8, w[2], w[3]); }
+  if (!eq) { r[0] = w[0]; r[1] = w[1]; r[4] = w[2]; r[5] = w[3]; }
+  return eq;
 }
 
 registerGroup('intx', emitIntx, intxHelpers);
