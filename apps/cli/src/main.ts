@@ -1,6 +1,8 @@
 // The serval command. Every failure is one line on stderr and a nonzero status: 2 for usage
 // mistakes, 1 for everything else; `serval run` exits with the program's own status, or with a
 // shell's 127/126 when the program is missing or cannot be executed (start-status.ts).
+import { isMainThread, workerData } from 'node:worker_threads';
+import { type CoreWorkerData, runCoreWorker } from '@serval/lwk';
 import { ServalError } from '@serval/x86';
 import { UsageError, type OptionSpec } from './args.js';
 import { HOST_HELP, hostCommand } from './commands/host.js';
@@ -68,4 +70,6 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+// In parallel mode the LWK starts this same file as each core's worker thread.
+if (!isMainThread && (workerData as CoreWorkerData | undefined)?.servalLwkCore) runCoreWorker(workerData, workerData.port);
+else process.exitCode = main(process.argv.slice(2));

@@ -17,6 +17,9 @@ export { SYSCALLS } from './syscalls/table.js';
 export { type MmPolicy } from './mm/mm.js';
 export { SMARTMAP_SLOT, PAGE_SIZES } from './mm/aspace.js';
 export { CoreSched } from './proc/sched.js';
+export { type ParallelOptions } from './parallel/runner.js';
+export { runCoreWorker } from './parallel/worker.js';
+export { type CoreWorkerData } from './parallel/protocol.js';
 export { addCore, removeCore, coresOf } from './sched/cores.js';
 export { type Reservation, reserve } from './sched/edf.js';
 // The LWK-native API (Kitten's pmem/aspace/task calls); the same calls as syscalls: include/serval/lwk.h.

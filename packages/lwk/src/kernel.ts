@@ -24,6 +24,7 @@ import { CoreSched, type SchedKernel } from './proc/sched.js';
 import { deliverPending, queueSignal } from './signal/deliver.js';
 import { SIG, SIG_NAMES, SEGV_ACCERR, SEGV_MAPERR, type SigInfo, bit } from './signal/signals.js';
 import { BLOCK, dispatchSyscall } from './syscalls/dispatch.js';
+import { type ParallelOptions, ParallelRunner } from './parallel/runner.js';
 
 export interface LwkOptions {
   io: HostIo;
@@ -40,6 +41,11 @@ export interface LwkOptions {
   seed?: number;
   /** The node's cores the LWK starts with (all by default); more come and go with addCore/removeCore. */
   cores?: readonly number[];
+  /**
+   * Parallel mode: each core runs its threads in a worker thread, at the same time as the others
+   * (parallel/runner.ts). Off by default: runs then repeat exactly.
+   */
+  parallel?: ParallelOptions;
 }
 
 export interface SpawnOptions {
@@ -204,7 +210,9 @@ export class Lwk implements SchedKernel {
   /** Runs until the first process has ended, or until `stop` holds when one is given. */
   run(stop?: () => boolean): RunOutcome {
     const firstEnded = () => this.first !== undefined && this.first.state !== 'live';
-    const out0 = this.node.run({ stop: stop ?? firstEnded });
+    const out0 = this.opts.parallel
+      ? new ParallelRunner(this, this.opts.parallel).run(stop ?? firstEnded)
+      : this.node.run({ stop: stop ?? firstEnded });
     const out: RunOutcome = out0.kind === 'stopped' && !stop ? { kind: 'done' } : out0;
     if (out.kind === 'deadlock' && this.first?.state === 'live') {
       const blocked = [...this.procs.values()].flatMap((p) => p.liveThreads().map((t) => `${p.name}[${t.tid}]: ${t.wait?.what ?? t.state}`));

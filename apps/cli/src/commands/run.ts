@@ -18,6 +18,7 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   stack: { value: true, help: 'stack size (default 8M)' },
   freq: { value: true, help: 'core clock, e.g. 2GHz (default 1GHz)' },
   stats: { value: false, help: 'print instructions and virtual time to stderr at the end' },
+  parallel: { value: false, help: 'run threads on different cores at the same time, each core in a worker thread (runs may then differ; default: deterministic)' },
 };
 
 export const RUN_USAGE = `usage: serval run [options] <program> [args...]
@@ -116,6 +117,8 @@ export function runCommand(argv: string[], log: (msg: string) => void): number {
     io, log: (m) => log(m), fs: privateFs ?? new HostFs('/'), cwd: privateFs ? '/' : process.cwd(),
     stackSize: sizeOption(o.get('stack'), 'stack', 8 * 1024 * 1024),
     cores,
+    // The bundle is its own worker script (main.ts starts a core worker when it sees servalLwkCore).
+    parallel: o.has('parallel') ? { workerFile: __filename } : undefined,
   });
   if (archive) placeInitrd(lwk, archive);
   const env = ['PATH=/usr/local/bin:/usr/bin:/bin', `HOME=${privateFs ? '/' : process.env.HOME ?? '/'}`, 'TERM=dumb', 'LANG=C'];

@@ -62,7 +62,8 @@ export class CoreSched implements CoreDriver {
     if (this.loaded) this.loaded.ctx.save(this.core.cpu.state);
   }
 
-  private wake(now: number): void {
+  /** Makes blocked threads whose wait is over runnable (also used by the parallel runner). */
+  wake(now: number): void {
     for (const t of this.threads) {
       if (t.state !== 'blocked' || !t.wait) continue;
       if (t.wait.ready()) { t.state = 'runnable'; t.wait = undefined; }
@@ -71,7 +72,8 @@ export class CoreSched implements CoreDriver {
     }
   }
 
-  private pick(now: number): Thread | undefined {
+  /** The thread to run next (EDF reservations first, then round-robin). */
+  pick(now: number): Thread | undefined {
     const rt = pickEdf(this.threads, now);
     if (rt) return rt;
     const n = this.threads.length;
@@ -80,6 +82,12 @@ export class CoreSched implements CoreDriver {
       if (t.state === 'runnable' && !t.rt) { this.next = (this.next + k) % n; return t; }
     }
     return undefined;
+  }
+
+  /** After `t` used up its time slice: the next runnable thread gets the core first. */
+  rotate(t: Thread): void {
+    const i = this.threads.indexOf(t);
+    if (i >= 0) this.next = (i + 1) % this.threads.length;
   }
 
   runSlice(core: Core, budget: number): SliceResult {

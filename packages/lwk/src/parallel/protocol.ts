@@ -1,0 +1,56 @@
+// The handshake between the kernel (main thread) and a core's worker thread in parallel mode. Each
+// core has three small shared buffers: control words (Atomics.wait/notify), the running thread's
+// registers as int32s, and its other numbers as float64s. The kernel fills the registers, bumps
+// CMD and notifies; the worker runs user mode until an exit, writes the registers back, sets DONE
+// to that CMD and rings the node-wide bell the kernel sleeps on. Exits other than a time budget or
+// a syscall (faults, unimplemented instructions, internal errors) travel as a message beside it.
+import type { SharedMemoryHandle } from '@serval/x86';
+import { Context } from '../proc/context.js';
+
+/** Control words (Int32Array). */
+export const CMD = 0, DONE = 1, OP = 2, EXIT = 3, READY = 4;
+export const OP_RUN = 1, OP_QUIT = 2;
+export const EXIT_BUDGET = 1, EXIT_SYSCALL = 2, EXIT_MESSAGE = 3, EXIT_ERROR = 4;
+export const CTL_WORDS = 8;
+
+/** Int32 registers: the lazy-flag GPR file, XMM, x87 mantissas and exponents. */
+const R_GPR = 0, R_XMM = 36, R_FPR = 100, R_FPE = 116;
+export const REG_WORDS = 124;
+
+/** Float64 numbers. */
+export const F_RIP = 0, F_FS = 1, F_GS = 2, F_CR3 = 3, F_BUDGET = 4, F_ICOUNT = 5, F_SLICE_NS = 6,
+  F_MXCSR = 7, F_FCW = 8, F_FSW = 9, F_FTOP = 10, F_FTAG = 11, F_EXIT_RIP = 12;
+export const NUM_WORDS = 16;
+
+/** What a core worker is started with (its `workerData`, plus any fields the starter adds). */
+export interface CoreWorkerData {
+  servalLwkCore: true;
+  core: number;
+  cores: number;
+  freqHz: number;
+  tscHz: number;
+  memorySize: number;
+  memory: SharedMemoryHandle;
+  ctl: SharedArrayBuffer;
+  regs: SharedArrayBuffer;
+  nums: SharedArrayBuffer;
+  bell: SharedArrayBuffer;
+}
+
+export function putContext(c: Context, regs: Int32Array, nums: Float64Array): void {
+  regs.set(c.r, R_GPR);
+  regs.set(c.xmm, R_XMM);
+  regs.set(c.fpr, R_FPR);
+  for (let k = 0; k < 8; k++) regs[R_FPE + k] = c.fpe[k];
+  nums[F_RIP] = c.rip; nums[F_FS] = c.fsBase; nums[F_GS] = c.gsBase; nums[F_MXCSR] = c.mxcsr;
+  nums[F_FCW] = c.fpuControl; nums[F_FSW] = c.fpuStatus; nums[F_FTOP] = c.fpuTop; nums[F_FTAG] = c.fpuTag;
+}
+
+export function takeContext(c: Context, regs: Int32Array, nums: Float64Array): void {
+  c.r.set(regs.subarray(R_GPR, R_GPR + 36));
+  c.xmm.set(regs.subarray(R_XMM, R_XMM + 64));
+  c.fpr.set(regs.subarray(R_FPR, R_FPR + 16));
+  for (let k = 0; k < 8; k++) c.fpe[k] = regs[R_FPE + k];
+  c.rip = nums[F_RIP]; c.fsBase = nums[F_FS]; c.gsBase = nums[F_GS]; c.mxcsr = nums[F_MXCSR];
+  c.fpuControl = nums[F_FCW]; c.fpuStatus = nums[F_FSW]; c.fpuTop = nums[F_FTOP]; c.fpuTag = nums[F_FTAG];
+}

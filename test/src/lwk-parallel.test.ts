@@ -1,0 +1,79 @@
+// Parallel mode (`serval run --parallel`): each core's threads run in a worker thread, at the same
+// time as the other cores'. test/fixtures/c/parallel.c hammers shared memory from threads on
+// different cores with every kind of locked instruction, an XCHG spinlock, a pthread mutex and a
+// futex barrier, then has one thread rewrite code that the others run; its totals come out exact
+// only if all of that is atomic and coherent across host threads. Built with glibc and musl, it
+// must print what it prints natively. The default mode must stay deterministic: two runs give the
+// same bytes and the same instruction count and virtual time.
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, serval } from './cli.js';
+import { tmp, tool } from './tools.js';
+
+const SRC = join(ROOT, 'test/fixtures/c');
+const LIBCS = [
+  { libc: 'glibc', cc: 'gcc', flags: ['-pthread'] },
+  { libc: 'musl', cc: 'musl-gcc', flags: [] as string[] },
+];
+
+for (const { libc, cc, flags } of LIBCS) {
+  describe.skipIf(!tool(cc))(`parallel cores with ${libc}`, () => {
+    const out = tmp(`serval-par-${libc}-`);
+    const built = new Map<string, string>();
+    const exe = (name: string): string => {
+      let path = built.get(name);
+      if (!path) {
+        path = join(out, `${name}.${libc}`);
+        execFileSync(cc, ['-static', '-O2', ...flags, '-o', path, join(SRC, `${name}.c`), '-lm'], { stdio: 'pipe' });
+        built.set(name, path);
+      }
+      return path;
+    };
+    const natives = new Map<string, SpawnSyncReturns<string>>();
+    /** The fixture's output natively with `threads` threads. */
+    const reference = (threads: string): SpawnSyncReturns<string> => {
+      let r = natives.get(threads);
+      if (!r) natives.set(threads, r = spawnSync(exe('parallel'), [threads], { encoding: 'utf8', timeout: 60_000 }));
+      return r;
+    };
+
+    it('natively, the fixture gets every total right (the reference)', () => {
+      const native = reference('2');
+      expect(native.status).toBe(0);
+      expect(native.stdout).toContain('all totals correct');
+    });
+
+    it('--parallel on 2 cores: locked counters, XCHG spinlock, mutex, futex barrier and rewritten code all exact', () => {
+      const r = serval(['run', '--cores', '2', '--parallel', exe('parallel'), '2'], { timeoutMs: 300_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(reference('2').stdout);
+      expect(r.status).toBe(0);
+    }, 320_000);
+
+    it('--parallel with more threads than host cores (4 on 4 LWK cores)', () => {
+      const r = serval(['run', '--cores', '4', '--parallel', exe('parallel'), '4'], { timeoutMs: 300_000 });
+      expect(r.stdout).toBe(reference('4').stdout);
+      expect(r.status).toBe(0);
+    }, 320_000);
+
+    it('--parallel: fork, exec and wait across cores give the native output', () => {
+      const forkexec = exe('forkexec');
+      const want = spawnSync(forkexec, [], { encoding: 'utf8', cwd: tmp(), timeout: 60_000 });
+      const r = serval(['run', '--cores', '4', '--parallel', forkexec], { cwd: tmp(), timeoutMs: 300_000 });
+      expect(r.stdout).toBe(want.stdout);
+      expect(r.status).toBe(want.status);
+    }, 320_000);
+
+    it('the default mode repeats exactly: same output, instruction count and virtual time', () => {
+      const runs = [0, 1].map(() => serval(['run', '--cores', '2', '--stats', exe('parallel'), '2'], { timeoutMs: 300_000 }));
+      for (const r of runs) {
+        expect(r.stdout).toBe(reference('2').stdout);
+        expect(r.status).toBe(0);
+        expect(r.stderr).toMatch(/^serval: instructions=\d+ virtual_ns=\d+\n$/);
+      }
+      expect(runs[1].stdout).toBe(runs[0].stdout);
+      expect(runs[1].stderr).toBe(runs[0].stderr);
+    }, 620_000);
+  });
+}
