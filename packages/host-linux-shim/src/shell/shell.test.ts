@@ -19,6 +19,21 @@ describe('the host shell', () => {
     expect(out()).toBe('hello\n');
   });
 
+  it('v3_create reads YAML and Palacios XML configs as vm boot does, and names a bad line', () => {
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const files = new Map<string, Uint8Array>([
+      ['demo.yaml', enc('name: y\nmemory: 32M\nkernel: { path: "builtin:demo" }\ndevices:\n  - { id: com1, class: uart16550 }\n  - { id: exit, class: debug-exit }\n')],
+      ['demo.xml', enc('<vm class="PC"><memory>32</memory><files><file id="k" filename="builtin:demo"/></files><kernel file="k"/><devices><device class="SERIAL" id="com1"/></devices></vm>')],
+      ['bad.yaml', enc('name: y\nmemory: [\n')],
+    ]);
+    const { sh, out } = shell(files);
+    sh.script(['insmod v3vee cpus=1 mem=128M', 'v3_create demo.yaml', 'v3_launch y', 'v3_cons y', 'v3_wait y', 'v3_free y',
+      'v3_create demo.xml', 'v3_launch 1', 'v3_cons 1', 'v3_wait 1', 'v3_free 1', 'try v3_create bad.yaml'].join('\n'));
+    expect(out().match(/Serval demo guest kernel/g)).toHaveLength(2);
+    expect(out()).toMatch(/^vm0 y: \/dev\/v3-vm0\n/);
+    expect(out()).toMatch(/\nerror BAD_CONFIG: .*bad\.yaml line 2.*\n$/);
+  });
+
   it('save, stop, load: the guest continues and ends with the output and instruction count of an uninterrupted run', () => {
     const whole = shell();
     whole.sh.script(['insmod v3vee cpus=1 mem=64M', 'v3_create builtin:ticker', 'v3_launch 0', 'v3_cons 0', 'v3_wait 0', 'v3_inspect 0'].join('\n'));

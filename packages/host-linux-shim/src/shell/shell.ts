@@ -1,7 +1,7 @@
 // A host shell: runs the host's tools (insmod, rmmod, cat /proc/..., the v3_* tools) one command
 // line at a time against one LinuxHost, as a user would at a root prompt. Scripts are lists of
 // such lines; the CLI's `serval host script` and `serval host v3` are thin wrappers around it.
-import { parseVmConfigText, tickerVmConfig, type VmConfig } from '@serval/hypervisor';
+import { parseVmConfig, readConfigText, tickerVmConfig, type VmConfig } from '@serval/hypervisor';
 import { ServalError } from '@serval/x86';
 import { ShimError } from '../errors.js';
 import type { LinuxHost } from '../host.js';
@@ -196,8 +196,9 @@ export class HostShell {
   }
 
   config(src: string, name?: string): VmConfig {
-    const raw = src.startsWith('builtin:') ? builtinConfig(src) : JSON.parse(jsonText(this.host.readFile(src), src));
-    return parseVmConfigText(JSON.stringify(name ? { ...(raw as object), name } : raw), src);
+    // A config file in any format vm boot reads: JSON, YAML or Palacios XML.
+    const raw = src.startsWith('builtin:') ? builtinConfig(src) : readConfigText(new TextDecoder().decode(this.host.readFile(src)), src);
+    return parseVmConfig(name ? { ...(raw as object), name } : raw);
   }
 
   /** Runs one command line. */
@@ -221,16 +222,6 @@ export class HostShell {
       }
     });
   }
-}
-
-function jsonText(bytes: Uint8Array, file: string): string {
-  const text = new TextDecoder().decode(bytes);
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    throw new ShimError('EINVAL', `${file} is not valid JSON: ${(e as Error).message}`);
-  }
-  return text;
 }
 
 export function shellHelp(): string {
