@@ -83,6 +83,8 @@ on([M.Iret, M.Iretd, M.Iretq], flow.iret);
 const ENDS_BLOCK = new Set<number>([
   M.Hlt, M.Sti, M.Popf, M.Popfd, M.Popfq, M.Wrmsr, M.Invlpg, M.Lgdt, M.Lidt, M.Lmsw, M.Cpuid,
   M.Swapgs, M.In, M.Out, M.Vmcall, M.Syscall, M.Sysret, M.Sysretq, M.Ltr, M.Lldt, M.Clts,
+  // Far-pointer loads change a segment, as MOV to one does.
+  M.Lds, M.Les, M.Lfs, M.Lgs, M.Lss,
 ]);
 
 export function endsBlock(i: Insn): boolean {

@@ -4,4 +4,5 @@ import './simd/index.js';
 import './sse-float/index.js';
 import './x87/index.js';
 import './ops-int-extra.js';
+import './ops-seg.js';
 export {};
