@@ -75,7 +75,7 @@ export const COMMANDS: Record<string, Cmd> = {
   v3_mem: { args: 'SIZE', help: 'give the module another contiguous block of host memory', run: (sh, a) => { usage('v3_mem', a, 1); sh.ctl().ioctl('add-memory', a[0]); } },
   v3_cpus: { args: 'LIST', help: 'give the module more cores (taken offline)', run: (sh, a) => { usage('v3_cpus', a, 1); sh.ctl().ioctl('add-cpus', a[0]); } },
   v3_create: {
-    args: 'CONFIG.json|builtin:demo|builtin:ticker [NAME]', help: 'create a VM (prints its id and device file)',
+    args: 'CONFIG(.json|.yaml|.xml)|builtin:demo|builtin:ticker [NAME]', help: 'create a VM (prints its id and device file)',
     run: (sh, a) => {
       usage('v3_create', a, 1, 2);
       const cfg = sh.config(a[0], a[1]);
