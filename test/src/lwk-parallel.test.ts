@@ -3,7 +3,8 @@
 // different cores with every kind of locked instruction, an XCHG spinlock, a pthread mutex and a
 // futex barrier, then has one thread rewrite code that the others run; its totals come out exact
 // only if all of that is atomic and coherent across host threads. Built with glibc and musl, it
-// must print what it prints natively. The default mode must stay deterministic: two runs give the
+// must print what it prints natively; so must its `orphan` mode, where a child exits while its
+// other thread is still running on another core, and fork/exec under --parallel. The default mode must stay deterministic: two runs give the
 // same bytes and the same instruction count and virtual time.
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { join } from 'node:path';
@@ -63,6 +64,15 @@ for (const { libc, cc, flags } of LIBCS) {
       const r = serval(['run', '--cores', '4', '--parallel', forkexec], { cwd: tmp(), timeoutMs: 300_000 });
       expect(r.stdout).toBe(want.stdout);
       expect(r.status).toBe(want.status);
+    }, 320_000);
+
+    it('--parallel: a child exits while its other thread still runs on another core; the parent goes on unharmed', () => {
+      const program = exe('parallel');
+      const want = spawnSync(program, ['orphan'], { encoding: 'utf8', timeout: 60_000 });
+      expect(want.stdout).toBe('orphan: memory intact\n');
+      const r = serval(['run', '--cores', '2', '--parallel', program, 'orphan'], { timeoutMs: 300_000 });
+      expect(r.stdout).toBe(want.stdout);
+      expect(r.status).toBe(0);
     }, 320_000);
 
     it('the default mode repeats exactly: same output, instruction count and virtual time', () => {

@@ -80,6 +80,8 @@ export class Lwk implements SchedKernel {
   private first: Process | undefined;
   readonly log: (msg: string) => void;
   private readonly wakeups = new Set<number>();
+  /** Set while `run` runs in parallel mode. */
+  private runner: ParallelRunner | undefined;
   /** Syscalls reported as unimplemented (each once per run). */
   readonly reported = new Set<string>();
 
@@ -210,9 +212,13 @@ export class Lwk implements SchedKernel {
   /** Runs until the first process has ended, or until `stop` holds when one is given. */
   run(stop?: () => boolean): RunOutcome {
     const firstEnded = () => this.first !== undefined && this.first.state !== 'live';
-    const out0 = this.opts.parallel
-      ? new ParallelRunner(this, this.opts.parallel).run(stop ?? firstEnded)
-      : this.node.run({ stop: stop ?? firstEnded });
+    let out0: RunOutcome;
+    if (this.opts.parallel) {
+      this.runner = new ParallelRunner(this, this.opts.parallel);
+      try { out0 = this.runner.run(stop ?? firstEnded); } finally { this.runner = undefined; }
+    } else {
+      out0 = this.node.run({ stop: stop ?? firstEnded });
+    }
     const out: RunOutcome = out0.kind === 'stopped' && !stop ? { kind: 'done' } : out0;
     if (out.kind === 'deadlock' && this.first?.state === 'live') {
       const blocked = [...this.procs.values()].flatMap((p) => p.liveThreads().map((t) => `${p.name}[${t.tid}]: ${t.wait?.what ?? t.state}`));
@@ -327,6 +333,9 @@ export class Lwk implements SchedKernel {
       borrowedFrom.vforkChild = undefined;
       return;
     }
+    // A thread of it may still be running in a core's worker (parallel mode): its memory must not
+    // go to anyone else before that core is back.
+    if (this.runner?.deferRelease(p.mm)) return;
     p.mm.destroy();
   }
 

@@ -329,11 +329,15 @@ export class Cpu {
     if (this.parallelMode) Atomics.add(this.mem.sync, SYNC_EPOCH, 1);
   }
 
+  /** Called after this core dropped its translations for a new sync epoch (a worker acknowledges a shootdown). */
+  onSyncDrop: ((epoch: number) => void) | undefined;
+
   /** Another thread's core flushed its TLB or compiled code from a new page: drop everything cached. */
   private dropTranslations(): void {
     this.syncSeen = Atomics.load(this.mem.sync, SYNC_EPOCH);
     for (const t of this.tlbs) t.flush();
     this.epoch++;
+    this.onSyncDrop?.(this.syncSeen);
   }
 
   /** Drops every compiled block (after the host rewrites guest code without going through memory APIs). */

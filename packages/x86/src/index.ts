@@ -5,7 +5,7 @@ export { CpuState, R, SA, SEG_LDTR, SEG_TR } from './state.js';
 export type { Exit, ExitKind, Intercepts } from './exits.js';
 export { defaultIntercepts } from './exits.js';
 export {
-  PhysicalMemory, IdentityMap, RegionMap, PAGE_SIZE, PAGE_SHIFT,
+  PhysicalMemory, IdentityMap, RegionMap, PAGE_SIZE, PAGE_SHIFT, SYNC_EPOCH,
   type PhysMap, type PhysRegion, type HostPhysAddr, type GuestPhysAddr, type SharedMemoryHandle,
 } from './memory.js';
 export { CpuidModel, CPUID1_ECX, CPUID1_EDX, CPUID81_ECX, CPUID81_EDX, type CpuidRegs, type CpuidOptions } from './cpuid.js';

@@ -8,7 +8,8 @@ import type { SharedMemoryHandle } from '@serval/x86';
 import { Context } from '../proc/context.js';
 
 /** Control words (Int32Array). */
-export const CMD = 0, DONE = 1, OP = 2, EXIT = 3, READY = 4;
+/** ACK: the last sync epoch the worker's core dropped its translations for (TLB shootdowns). */
+export const CMD = 0, DONE = 1, OP = 2, EXIT = 3, READY = 4, ACK = 5;
 export const OP_RUN = 1, OP_QUIT = 2;
 export const EXIT_BUDGET = 1, EXIT_SYSCALL = 2, EXIT_MESSAGE = 3, EXIT_ERROR = 4;
 export const CTL_WORDS = 8;

@@ -12,15 +12,16 @@
 // when depends on the host's scheduling, so output and instruction counts may vary between runs.
 import { Worker, receiveMessageOnPort, MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Core, RunOutcome } from '@serval/machine';
-import type { Exit } from '@serval/x86';
+import { type Exit, SYNC_EPOCH } from '@serval/x86';
 import { LwkError } from '../errors.js';
 import type { Lwk } from '../kernel.js';
 import { Context } from '../proc/context.js';
 import type { Thread } from '../proc/process.js';
+import type { Mm } from '../mm/mm.js';
 import { type CoreSched, TIMESLICE } from '../proc/sched.js';
 import { nextRelease, runLimitNs } from '../sched/edf.js';
 import {
-  CMD, CTL_WORDS, DONE, EXIT, READY, EXIT_BUDGET, EXIT_ERROR, EXIT_SYSCALL, F_BUDGET, F_CR3, F_EXIT_RIP, F_ICOUNT,
+  ACK, CMD, CTL_WORDS, DONE, EXIT, READY, EXIT_BUDGET, EXIT_ERROR, EXIT_SYSCALL, F_BUDGET, F_CR3, F_EXIT_RIP, F_ICOUNT,
   F_SLICE_NS, NUM_WORDS, OP, OP_QUIT, OP_RUN, REG_WORDS, type CoreWorkerData, putContext, takeContext,
 } from './protocol.js';
 
@@ -46,8 +47,9 @@ interface RemoteCore {
   regs: Int32Array;
   nums: Float64Array;
   issued: number;
-  /** The thread the worker is running (undefined: the core is free). */
+  /** The thread the worker is running (undefined: the core is free) and the memory it runs in. */
   running: Thread | undefined;
+  mm: Mm | undefined;
   startNs: number;
   startIcount: number;
 }
@@ -56,6 +58,8 @@ export class ParallelRunner {
   private readonly remotes = new Map<number, RemoteCore>();
   private readonly bell = new Int32Array(new SharedArrayBuffer(4));
   private readonly ctx = new Context();
+  /** Memory of ended processes or replaced images that a worker may still be running in. */
+  private readonly deferred = new Set<Mm>();
 
   constructor(private readonly k: Lwk, private readonly opts: ParallelOptions) {}
 
@@ -133,6 +137,7 @@ export class ParallelRunner {
     rc.nums[F_SLICE_NS] = now;
     rc.nums[F_BUDGET] = budget;
     rc.running = t;
+    rc.mm = t.proc.mm;
     rc.startNs = now;
     rc.startIcount = cpu.icount;
     rc.ctl[OP] = OP_RUN;
@@ -164,6 +169,8 @@ export class ParallelRunner {
   private finish(rc: RemoteCore): void {
     const t = rc.running!;
     rc.running = undefined;
+    rc.mm = undefined;
+    this.releaseDeferred();
     const core = rc.core, cpu = core.cpu, s = rc.sched;
     const x = this.exitOf(rc);
     cpu.icount = rc.nums[F_ICOUNT];
@@ -184,7 +191,45 @@ export class ParallelRunner {
       if (s.threads.some((o) => o !== t && o.state === 'runnable')) s.rotate(t);
       return;
     }
+    const sync = this.k.node.memory.sync;
+    const before = Atomics.load(sync, SYNC_EPOCH);
     this.k.handleExit(t, x);
+    const after = Atomics.load(sync, SYNC_EPOCH);
+    if (after !== before) this.awaitShootdown(after);
+  }
+
+  /**
+   * A syscall flushed translations (munmap, mprotect, exec, exit...): before its thread goes on,
+   * every other core that is running drops its TLB — at its next block, which it acknowledges.
+   */
+  private awaitShootdown(epoch: number): void {
+    for (;;) {
+      const rang = Atomics.load(this.bell, 0);
+      let waiting = false;
+      for (const rc of this.remotes.values()) {
+        if (!rc.running || Atomics.load(rc.ctl, DONE) === rc.issued) continue;
+        if (((Atomics.load(rc.ctl, ACK) - epoch) | 0) < 0) waiting = true;
+      }
+      if (!waiting) return;
+      Atomics.wait(this.bell, 0, rang, 10);
+    }
+  }
+
+  /**
+   * Keeps `mm` (its pages and page tables) until no worker runs in it; false if none does. A killed
+   * thread's worker runs on until its exit or budget, so its memory must not be reused before.
+   */
+  deferRelease(mm: Mm): boolean {
+    for (const rc of this.remotes.values()) {
+      if (rc.running && rc.mm === mm) { this.deferred.add(mm); return true; }
+    }
+    return false;
+  }
+
+  private releaseDeferred(): void {
+    for (const mm of this.deferred) {
+      if (![...this.remotes.values()].some((rc) => rc.running && rc.mm === mm)) { this.deferred.delete(mm); mm.destroy(); }
+    }
   }
 
   private exitOf(rc: RemoteCore): Exit {
@@ -218,7 +263,7 @@ export class ParallelRunner {
     };
     const worker = new Worker(this.opts.workerFile, { workerData: data, transferList: [ch.port2] });
     worker.unref();
-    const rc: RemoteCore = { core: s.core, sched: s, worker, port: ch.port1, ctl, regs, nums, issued: 0, running: undefined, startNs: 0, startIcount: 0 };
+    const rc: RemoteCore = { core: s.core, sched: s, worker, port: ch.port1, ctl, regs, nums, issued: 0, running: undefined, mm: undefined, startNs: 0, startIcount: 0 };
     this.remotes.set(id, rc);
     return rc;
   }
@@ -235,5 +280,8 @@ export class ParallelRunner {
       rc.port.close();
     }
     this.remotes.clear();
+    // A worker still running is being terminated: what it ran in is no longer in use.
+    for (const mm of this.deferred) mm.destroy();
+    this.deferred.clear();
   }
 }

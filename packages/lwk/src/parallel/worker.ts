@@ -5,7 +5,7 @@ import { Cpu, CpuidModel, type Exit, PhysicalMemory, enterLongMode } from '@serv
 import { Context } from '../proc/context.js';
 import { USER_INTERCEPTS } from './intercepts.js';
 import {
-  CMD, DONE, EXIT, READY, EXIT_BUDGET, EXIT_ERROR, EXIT_MESSAGE, EXIT_SYSCALL, F_BUDGET, F_CR3, F_EXIT_RIP, F_ICOUNT,
+  ACK, CMD, DONE, EXIT, READY, EXIT_BUDGET, EXIT_ERROR, EXIT_MESSAGE, EXIT_SYSCALL, F_BUDGET, F_CR3, F_EXIT_RIP, F_ICOUNT,
   F_SLICE_NS, OP, OP_QUIT, type CoreWorkerData, putContext, takeContext,
 } from './protocol.js';
 
@@ -23,6 +23,9 @@ export function runCoreWorker(d: CoreWorkerData, port: MessagePort): void {
   cpu.intercepts = { ...USER_INTERCEPTS };
   const ctl = new Int32Array(d.ctl), regs = new Int32Array(d.regs), nums = new Float64Array(d.nums);
   const bell = new Int32Array(d.bell);
+  // A kernel waiting for a shootdown learns that this core has dropped its translations.
+  cpu.onSyncDrop = (epoch) => { Atomics.store(ctl, ACK, epoch); Atomics.notify(bell, 0); };
+  Atomics.store(ctl, ACK, cpu.syncSeen); // a new core holds no translations yet
   const ctx = new Context();
   let seen = 0;
   Atomics.store(ctl, READY, 1);
