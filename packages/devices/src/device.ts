@@ -12,6 +12,10 @@ export interface Device {
   /** A JSON-serializable snapshot of everything guest-visible. */
   saveState(): unknown;
   loadState(state: unknown): void;
+  /** The VM stopped: make what the guest wrote durable on the host (disks). */
+  flush?(): void;
+  /** The VM is freed: release host resources (open files). */
+  dispose?(): void;
 }
 
 /** Reads a field of a saved state, failing with a clear error when it is missing or mistyped. */

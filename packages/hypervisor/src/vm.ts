@@ -258,7 +258,7 @@ export class Vm {
     this.stopReason = reason;
     for (const v of this.vcpus) { v.detach(); v.core.cpu.requestExit(); }
     // A stopped VM's disks are durable on the host (a clean stop loses nothing).
-    for (const d of this.devices) (d as { flush?(): void }).flush?.();
+    for (const d of this.devices) d.flush?.();
   }
 
   /** Stops the VM because the guest did something it cannot survive. */
@@ -273,7 +273,7 @@ export class Vm {
   }
 
   private release(): void {
-    for (const d of this.devices ?? []) (d as { dispose?(): void }).dispose?.();
+    for (const d of this.devices ?? []) d.dispose?.();
     for (const p of this.netPorts.splice(0)) p.close();
     for (const v of this.vcpus ?? []) v.restoreHostTsc();
     for (const l of this.leases) l.release();
