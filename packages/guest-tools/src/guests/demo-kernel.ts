@@ -4,6 +4,7 @@
 // loader): RDI = memory size in bytes, RSI = command line or 0.
 import { assemble } from '@serval/x86';
 import { buildElf64 } from '../elf/index.js';
+import { PUTS_64, SERIAL_INIT_64 } from './serial-asm.js';
 
 export const DEMO_KERNEL_BASE = 0x100000;
 
@@ -106,44 +107,8 @@ count_primes:
         jmp .outer
 .done:  ret
 
-serial_init:
-        mov dx, COM1 + 1
-        xor al, al
-        out dx, al                  ; no interrupts
-        mov dx, COM1 + 3
-        mov al, 0x80
-        out dx, al                  ; DLAB on
-        mov dx, COM1
-        mov al, 1
-        out dx, al                  ; divisor 1: 115200 baud
-        mov dx, COM1 + 1
-        xor al, al
-        out dx, al
-        mov dx, COM1 + 3
-        mov al, 3
-        out dx, al                  ; 8N1, DLAB off
-        ret
-
-; putc: al = character; waits for the transmitter holding register to be empty.
-putc:   push rdx
-        push rax
-        mov dx, COM1 + 5
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop rax
-        mov dx, COM1
-        out dx, al
-        pop rdx
-        ret
-
-puts:   cld
-.next:  lodsb
-        test al, al
-        jz .end
-        call putc
-        jmp .next
-.end:   ret
+${SERIAL_INIT_64}
+${PUTS_64}
 
 newline:
         mov al, 10

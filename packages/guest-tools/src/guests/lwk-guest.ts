@@ -10,6 +10,7 @@
 // Host services are the hypervisor's hypercalls (packages/hypervisor/src/hypercall): RAX = the
 // number, RBX/RCX/RDX/RSI the arguments. File 0 of the VM config is the input, file 1 the output.
 import { assemble } from '@serval/x86';
+import { PUTS_64, SERIAL_INIT_64 } from './serial-asm.js';
 
 const BASE = 0x100000;
 const TRAMPOLINE = 0x8000;
@@ -314,43 +315,8 @@ work:   mov r8d, edi
         mov [rax + r8 * 8], rdx
         ret
 
-serial_init:
-        mov dx, COM1 + 1
-        xor al, al
-        out dx, al
-        mov dx, COM1 + 3
-        mov al, 0x80
-        out dx, al
-        mov dx, COM1
-        mov al, 1
-        out dx, al
-        mov dx, COM1 + 1
-        xor al, al
-        out dx, al
-        mov dx, COM1 + 3
-        mov al, 3
-        out dx, al
-        ret
-
-putc:   push rdx
-        push rax
-        mov dx, COM1 + 5
-.busy:  in al, dx
-        test al, 0x20
-        jz .busy
-        pop rax
-        mov dx, COM1
-        out dx, al
-        pop rdx
-        ret
-
-puts:   cld
-.next:  lodsb
-        test al, al
-        jz .end
-        call putc
-        jmp .next
-.end:   ret
+${SERIAL_INIT_64}
+${PUTS_64}
 
 ; fmtdec: rax in decimal at rdi; rdi ends past the last digit.
 fmtdec: push rbx

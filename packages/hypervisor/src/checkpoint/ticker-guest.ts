@@ -5,7 +5,7 @@
 // the TSC. Any difference in interrupt timing, memory, registers or time after a restore shows in
 // the output.
 import { assemble } from '@serval/x86';
-import { buildElf64 } from '@serval/guest-tools';
+import { buildElf64, PUTS_64 } from '@serval/guest-tools';
 
 const BASE = 0x100000;
 
@@ -140,25 +140,7 @@ irq0:   push rax
         pop rax
         iretq
 
-putc:   push rdx
-        push rax
-        mov dx, COM1 + 5
-.wait:  in al, dx
-        test al, 0x20
-        jz .wait
-        pop rax
-        mov dx, COM1
-        out dx, al
-        pop rdx
-        ret
-
-puts:   cld
-.next:  lodsb
-        test al, al
-        jz .end
-        call putc
-        jmp .next
-.end:   ret
+${PUTS_64}
 
 newline:
         mov al, 10
