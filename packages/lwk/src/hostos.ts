@@ -1,6 +1,6 @@
 // The LWK as a host for the hypervisor (Palacios on Kitten): VMs get whole cores and physically
 // contiguous memory straight from the kernel's own allocators.
-import { type BlockStorage, type ConsoleStream, type CoreLease, HostNetworks, type HostOS, type LogLevel, type MemoryBlock, type NetPort } from '@serval/hypervisor';
+import { type BlockStorage, type ConsoleStream, type CoreLease, HostNetworks, type HostNetworksOptions, type HostOS, type LogLevel, type MemoryBlock, type NetPort } from '@serval/hypervisor';
 import type { VirtualClock } from '@serval/machine';
 import type { PhysicalMemory } from '@serval/x86';
 import { LwkError } from './errors.js';
@@ -17,9 +17,12 @@ export class LwkHost implements HostOS {
 
   /**
    * `input`: bytes for the first console that listens (a VM's serial line), as when stdin is a
-   * file or a pipe.
+   * file or a pipe. `net`: uplinks and NATs of the host networks.
    */
-  constructor(private readonly lwk: Lwk, private readonly io: HostIo, private readonly logFn: (level: LogLevel, msg: string) => void, private input?: Uint8Array) {}
+  constructor(
+    private readonly lwk: Lwk, private readonly io: HostIo, private readonly logFn: (level: LogLevel, msg: string) => void, private input?: Uint8Array,
+    private readonly net: HostNetworksOptions = {},
+  ) {}
 
   get memory(): PhysicalMemory { return this.lwk.node.memory; }
   get clock(): VirtualClock { return this.lwk.node.clock; }
@@ -85,7 +88,7 @@ export class LwkHost implements HostOS {
   }
 
   netPort(network: string, name: string): NetPort {
-    this.networks ??= new HostNetworks(this.lwk.node.clock);
+    this.networks ??= new HostNetworks(this.lwk.node.clock, this.net);
     return this.networks.port(network, name);
   }
 }

@@ -9,8 +9,7 @@ import { HostShell, LinuxHost, SHELL_COMMANDS, shellHelp, v3veeModule } from '@s
 import { ServalError } from '@serval/x86';
 import { intOption, type OptionSpec, parseArgs, sizeOption, UsageError } from '../args.js';
 import { FileError, NodeHostIo, readHostFile } from '../host-io.js';
-import { WorkerHostTcp } from '../net-tcp.js';
-import { parseUdpLink, UdpLink } from '../net-udp.js';
+import { NET_OPTIONS, netFromOptions } from '../net-options.js';
 import { openHostDisk } from '../host-disk.js';
 import { VM_OPTIONS, readFileOrBuiltin, vmConfigFrom } from '../vm-setup.js';
 
@@ -19,8 +18,7 @@ const MB = 1024 * 1024;
 const MACHINE_OPTIONS: Record<string, OptionSpec> = {
   'host-cores': { value: true, help: 'cores of the host machine (default: 4; boot: vCPUs + 1)' },
   'host-memory': { value: true, help: 'memory of the host machine (default: 512M; boot: guest memory + 256M)' },
-  'net-udp': { value: true, help: 'NET=LPORT:HOST:RPORT: carry host network NET over UDP to another serval process' },
-  'net-nat': { value: true, help: 'NET: a NAT gateway 10.0.2.2 on host network NET; TCP to its ports reaches 127.0.0.1' },
+  ...NET_OPTIONS,
 };
 
 const BOOT_OPTIONS = { ...VM_OPTIONS, ...MACHINE_OPTIONS };
@@ -71,12 +69,10 @@ function writeHostFile(path: string, bytes: Uint8Array): void {
   }
 }
 
-function bootHost(cores: number, memory: number, io: NodeHostIo, log: (msg: string) => void, net: { udp?: string; nat?: string } = {}): LinuxHost {
-  const udp = net.udp === undefined ? undefined : parseUdpLink(net.udp);
+function bootHost(cores: number, memory: number, io: NodeHostIo, log: (msg: string) => void, options: Map<string, string>): LinuxHost {
+  const net = netFromOptions(options, log);
   return new LinuxHost({
-    cores, memory, readFile: hostFiles, writeFile: writeHostFile, openDisk: openHostDisk,
-    netLink: (network) => (udp && udp.network === network ? new UdpLink(udp, log) : undefined),
-    netNat: (network) => (network === net.nat ? new WorkerHostTcp() : undefined),
+    cores, memory, readFile: hostFiles, writeFile: writeHostFile, openDisk: openHostDisk, netLink: net.link, netNat: net.nat,
     terminal: (b) => io.write(1, b), log: (m) => { if (!m.endsWith(': loaded') && !m.endsWith(': unloaded')) log(m); },
   });
 }
@@ -95,9 +91,9 @@ export function hostCommand(argv: string[], log: (msg: string) => void): number 
   }
 }
 
-function machine(p: { options: Map<string, string> }): { cores: number; memory: number; net: { udp?: string; nat?: string } } {
+function machine(p: { options: Map<string, string> }): { cores: number; memory: number; options: Map<string, string> } {
   return {
-    net: { udp: p.options.get('net-udp'), nat: p.options.get('net-nat') },
+    options: p.options,
     cores: intOption(p.options.get('host-cores'), 'host-cores', 4, 2, 256),
     memory: sizeOption(p.options.get('host-memory'), 'host-memory', 512 * MB),
   };
@@ -106,7 +102,7 @@ function machine(p: { options: Map<string, string> }): { cores: number; memory: 
 /** Runs command lines against one fresh host; a failing line ends the run with status 1. */
 function runLines(lines: string[], file: string, m: ReturnType<typeof machine>, log: (msg: string) => void, prelude: string[] = []): number {
   const io = new NodeHostIo();
-  const host = bootHost(m.cores, m.memory, io, log, m.net);
+  const host = bootHost(m.cores, m.memory, io, log, m.options);
   const sh = new HostShell(host, { out: (s) => io.write(1, new TextEncoder().encode(s)), terminal: (b) => io.write(1, b) });
   try {
     sh.script(prelude.join('\n'), 'implicit');
@@ -154,7 +150,7 @@ function boot(rest: string[], log: (msg: string) => void): number {
   const io = new NodeHostIo();
   const hostCores = intOption(p.options.get('host-cores'), 'host-cores', cfg.cores.length + 1, 2, 256);
   const hostMem = sizeOption(p.options.get('host-memory'), 'host-memory', cfg.memory + 256 * MB);
-  const host = bootHost(hostCores, hostMem, io, log, { udp: p.options.get('net-udp'), nat: p.options.get('net-nat') });
+  const host = bootHost(hostCores, hostMem, io, log, p.options);
   const vmCpus = Array.from({ length: cfg.cores.length }, (_, i) => i + 1).join(',');
   host.insmod(v3veeModule({ forwardConsoles: true }), { cpus: vmCpus, mem: `${Math.ceil((cfg.memory + 2 * MB) / (2 * MB)) * 2}M` });
   const ctl = host.dev.open('/dev/v3vee');

@@ -4,6 +4,7 @@ import { Lwk, LwkHost } from '@serval/lwk';
 import { Node } from '@serval/machine';
 import { type OptionSpec, parseArgs, UsageError } from '../args.js';
 import { NodeHostIo } from '../host-io.js';
+import { NET_OPTIONS, netFromOptions } from '../net-options.js';
 import { VM_OPTIONS, readFileOrBuiltin, vmConfigFrom, vmOutcome, vmStats } from '../vm-setup.js';
 
 /** Checkpoints on the LWK route, as `host v3 ... save/load` has them on the Linux shim's. */
@@ -16,7 +17,7 @@ export const VM_CHECKPOINT_OPTIONS: Record<string, OptionSpec> = {
 export function vmCommand(argv: string[], log: (msg: string) => void): number {
   const [sub, ...rest] = argv;
   if (sub !== 'boot') throw new UsageError(sub ? `unknown vm subcommand "${sub}" (try: serval vm boot)` : 'vm needs a subcommand: serval vm boot [config.json|.yaml|.xml] [options]');
-  const p = parseArgs(rest, { ...VM_OPTIONS, ...VM_CHECKPOINT_OPTIONS }, 'vm boot');
+  const p = parseArgs(rest, { ...VM_OPTIONS, ...VM_CHECKPOINT_OPTIONS, ...NET_OPTIONS }, 'vm boot');
   const saveAt = p.options.get('save-at');
   const saveTo = p.options.get('save');
   if ((saveAt === undefined) !== (saveTo === undefined)) throw new UsageError('--save-at MS and --save FILE go together');
@@ -28,7 +29,7 @@ export function vmCommand(argv: string[], log: (msg: string) => void): number {
   const lwk = new Lwk(node, { io, log });
   // A file or pipe on stdin is typed into the guest's console (an interactive terminal is not yet).
   const input = io.isatty(0) ? undefined : io.readAll(0);
-  const host = new LwkHost(lwk, io, (level, msg) => { if (level !== 'debug') log(msg); }, input);
+  const host = new LwkHost(lwk, io, (level, msg) => { if (level !== 'debug') log(msg); }, input, netFromOptions(p.options, log));
   const hv = new Hypervisor(host);
   const vm = hv.createVm(cfg);
   if (restore !== undefined) {
