@@ -24,7 +24,7 @@ export function runCoreWorker(d: CoreWorkerData, port: MessagePort): void {
   const ctl = new Int32Array(d.ctl), regs = new Int32Array(d.regs), nums = new Float64Array(d.nums);
   const bell = new Int32Array(d.bell);
   // A kernel waiting for a shootdown learns that this core has dropped its translations.
-  cpu.onSyncDrop = (epoch) => { Atomics.store(ctl, ACK, epoch); Atomics.notify(bell, 0); };
+  cpu.onSyncDrop = (epoch) => { Atomics.store(ctl, ACK, epoch); Atomics.add(bell, 0, 1); Atomics.notify(bell, 0); };
   Atomics.store(ctl, ACK, cpu.syncSeen); // a new core holds no translations yet
   const ctx = new Context();
   let seen = 0;
