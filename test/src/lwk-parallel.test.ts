@@ -10,6 +10,7 @@ import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_proce
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, serval } from './cli.js';
+import { debianFile } from './debian.js';
 import { tmp, tool } from './tools.js';
 
 const SRC = join(ROOT, 'test/fixtures/c');
@@ -87,3 +88,22 @@ for (const { libc, cc, flags } of LIBCS) {
     }, 620_000);
   });
 }
+
+const BUSYBOX = debianFile('busybox-static', 'bin/busybox');
+
+// A shell's pipelines put each process on its own core; `yes | head` ends `yes` with SIGPIPE while
+// the shell waits on the other core, which must wake it there.
+describe.skipIf(!BUSYBOX)('busybox sh in parallel mode', () => {
+  it('pipelines, subshells and SIGPIPE give the native output and status', () => {
+    const script = 'seq 1 3000 | sort -r | md5sum; for i in 1 2 3; do echo $i | sed s/1/one/; done | tr a-z A-Z; ' +
+      '(echo sub; exit 3); echo "st $?"; yes | head -4000 | wc -l; exit 7';
+    const want = spawnSync(BUSYBOX!, ['sh', '-c', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(want.status).toBe(7);
+    for (let k = 0; k < 3; k++) {
+      const r = serval(['run', '--cores', '2', '--parallel', BUSYBOX!, 'sh', '-c', script], { timeoutMs: 300_000 });
+      expect(r.stdout).toBe(want.stdout);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(7);
+    }
+  }, 600_000);
+});

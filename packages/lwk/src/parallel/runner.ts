@@ -60,6 +60,8 @@ export class ParallelRunner {
   private readonly ctx = new Context();
   /** Memory of ended processes or replaced images that a worker may still be running in. */
   private readonly deferred = new Set<Mm>();
+  /** Whether the kernel did anything (signal delivery) while the current pass looked for work. */
+  private kernelRan = false;
 
   constructor(private readonly k: Lwk, private readonly opts: ParallelOptions) {}
 
@@ -71,6 +73,7 @@ export class ParallelRunner {
       for (;;) {
         if (stop()) return { kind: 'stopped' };
         let active = false, busy = false;
+        this.kernelRan = false;
         for (const s of this.k.scheds) {
           if (!s.core.driver) continue;
           active = true;
@@ -79,6 +82,9 @@ export class ParallelRunner {
           if (this.dispatch(s)) busy = true;
           if (stop()) return { kind: 'stopped' };
         }
+        // Delivering a signal to a thread about to run may have ended a process and so woken a
+        // thread on a core this pass already found idle: look again before calling it a deadlock.
+        if (!busy && this.kernelRan) continue;
         if (!busy) {
           if (!active || !this.k.scheds.some((s) => s.core.driver)) return { kind: 'done' };
           const next = node.clock.nextEventTime();
@@ -116,6 +122,7 @@ export class ParallelRunner {
         return false;
       }
       s.load(t);
+      this.kernelRan = true;
       this.k.beforeUser(t);
       if (t.state !== 'runnable') continue;
       const others = s.threads.some((o) => o !== t && o.state === 'runnable');
