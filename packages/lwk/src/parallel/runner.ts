@@ -22,7 +22,7 @@ import { type CoreSched, TIMESLICE } from '../proc/sched.js';
 import { nextRelease, runLimitNs } from '../sched/edf.js';
 import {
   ACK, CMD, CTL_WORDS, DONE, EXIT, READY, EXIT_BUDGET, EXIT_ERROR, EXIT_SYSCALL, F_BUDGET, F_CR3, F_EXIT_RIP, F_ICOUNT,
-  F_SLICE_NS, NUM_WORDS, OP, OP_QUIT, OP_RUN, REG_WORDS, type CoreWorkerData, putContext, takeContext,
+  F_SLICE_NS, NUM_WORDS, OP, OP_QUIT, OP_RUN, REG_WORDS, type CoreWorkerData, putContext, putSystem, takeContext, takeSegments,
 } from './protocol.js';
 
 export interface ParallelOptions {
@@ -139,6 +139,7 @@ export class ParallelRunner {
     const cpu = rc.core.cpu;
     this.ctx.save(cpu.state);
     putContext(this.ctx, rc.regs, rc.nums);
+    putSystem(cpu.state, rc.regs, rc.nums);
     rc.nums[F_CR3] = cpu.state.cr3;
     rc.nums[F_ICOUNT] = cpu.icount;
     rc.nums[F_SLICE_NS] = now;
@@ -190,6 +191,7 @@ export class ParallelRunner {
     }
     takeContext(this.ctx, rc.regs, rc.nums);
     this.ctx.load(cpu.state);
+    takeSegments(cpu.state, rc.regs, rc.nums);
     if (t.rt) t.rt.leftNs -= (ran * 1e9) / core.freqHz;
     s.onRun?.(t, rc.startNs, core.localTimeNs());
     const local = core.localTimeNs();

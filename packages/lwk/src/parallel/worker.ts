@@ -6,7 +6,7 @@ import { Context } from '../proc/context.js';
 import { USER_INTERCEPTS } from './intercepts.js';
 import {
   ACK, CMD, DONE, EXIT, READY, EXIT_BUDGET, EXIT_ERROR, EXIT_MESSAGE, EXIT_SYSCALL, F_BUDGET, F_CR3, F_EXIT_RIP, F_ICOUNT,
-  F_SLICE_NS, OP, OP_QUIT, type CoreWorkerData, putContext, takeContext,
+  F_SLICE_NS, OP, OP_QUIT, type CoreWorkerData, putContext, putSegments, takeContext, takeSystem,
 } from './protocol.js';
 
 /** Serves the kernel until it says quit. `port` carries exits that are more than a code. */
@@ -37,6 +37,7 @@ export function runCoreWorker(d: CoreWorkerData, port: MessagePort): void {
     if (ctl[OP] === OP_QUIT) break;
     takeContext(ctx, regs, nums);
     ctx.load(cpu.state);
+    takeSystem(cpu.state, regs, nums);
     // The kernel flushed its own copy of this core when CR3 changed, which every worker sees.
     cpu.state.cr3 = nums[F_CR3];
     cpu.icount = nums[F_ICOUNT];
@@ -56,6 +57,7 @@ export function runCoreWorker(d: CoreWorkerData, port: MessagePort): void {
     }
     ctx.save(cpu.state);
     putContext(ctx, regs, nums);
+    putSegments(cpu.state, regs, nums);
     nums[F_ICOUNT] = cpu.icount;
     Atomics.store(ctl, DONE, seen);
     Atomics.add(bell, 0, 1);
