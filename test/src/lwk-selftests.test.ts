@@ -22,7 +22,7 @@ const TESTS = [
   'ptrace_syscall',
 ];
 /** What the LWK delivers and these tests check: they must pass on it. */
-const REQUIRED = ['sigaltstack', 'syscall_nt', 'syscall_numbering', 'sysret_rip'];
+const REQUIRED = ['sigaltstack', 'syscall_nt', 'syscall_numbering', 'sysret_rip', 'sigreturn', 'sysret_ss_attrs', 'fsgsbase_restore'];
 /** Per-test limit, native and on the LWK (a hung test counts as failed). */
 const TIMEOUT_MS = 90_000;
 
@@ -69,6 +69,15 @@ describe.skipIf(!MAKEFILE || !HAS_GCC)('the kernel x86 selftests', () => {
   it.each(REQUIRED)('%s passes natively and on the LWK', (t) => {
     expect(native.get(t)?.status, native.get(t)?.out).toBe(0);
     expect(lwk.get(t)?.status, lwk.get(t)?.out.slice(-3000)).toBe(0);
+  });
+
+  it('sigreturn reports the same cases and faults on the LWK as natively', () => {
+    // Each bad CS or SS must fail the return with the trap, error code and signal Linux reports
+    // (ESPFIX turns any failure with an LDT SS into #GP(0)). Only [NOTE] lines may differ: the high
+    // half of RSP after a return to 32- or 16-bit code depends on the CPU vendor.
+    const lines = (o?: Outcome) => (o?.out ?? '').split('\n').filter((l) => /^\[(RUN|OK|FAIL)\]/.test(l));
+    expect(lines(native.get('sigreturn')).length).toBeGreaterThan(20);
+    expect(lines(lwk.get('sigreturn'))).toEqual(lines(native.get('sigreturn')));
   });
 
   it('no test passes on the LWK that fails natively (a pass must mean something)', () => {

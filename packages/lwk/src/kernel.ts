@@ -15,11 +15,12 @@ import { mapsText } from './fs/proc-maps.js';
 import { type ProcView, Vfs } from './fs/vfs.js';
 import type { HostIo } from './host-io.js';
 import { AT, buildInitialStack } from './initial-stack.js';
-import { PageTablePool, PROT_RW } from './mm/aspace.js';
+import { type AddressSpace, PageTablePool, PROT_RW } from './mm/aspace.js';
 import { ImageCache, loadElfImage } from './mm/image.js';
 import { Mm, type MmPolicy } from './mm/mm.js';
 import { Pmem } from './mm/pmem.js';
 import { type ExitStatus, Process, Thread } from './proc/process.js';
+import { Gdt, copyLdt } from './proc/ldt.js';
 import { CoreSched, type SchedKernel } from './proc/sched.js';
 import { deliverPending, queueSignal } from './signal/deliver.js';
 import { SIG, SIG_NAMES, SEGV_ACCERR, SEGV_MAPERR, type SigInfo, bit } from './signal/signals.js';
@@ -75,6 +76,8 @@ export class Lwk implements SchedKernel {
   /** Cores that belong to the LWK (hot add and remove change the set; see sched/cores.ts). */
   readonly online: Set<number>;
   private readonly pool: PageTablePool;
+  /** The descriptor table user selectors name (with each address space's LDT: proc/ldt.ts). */
+  readonly gdt: Gdt;
   private readonly images: ImageCache;
   private nextPid = 1;
   private first: Process | undefined;
@@ -89,6 +92,7 @@ export class Lwk implements SchedKernel {
     this.pmem = new Pmem(node.memory.size);
     this.pmem.reserve(0, opts.kernelReserve ?? MB, 'kernel', 'LWK');
     this.pool = new PageTablePool(node.memory, this.pmem);
+    this.gdt = new Gdt(node.memory, this.pmem);
     this.images = new ImageCache(this.pmem, node.memory);
     this.log = opts.log ?? (() => {});
     this.vfs = new Vfs(opts.fs ?? new MemFs(), opts.seed ?? 1);
@@ -108,7 +112,7 @@ export class Lwk implements SchedKernel {
   get status(): number | undefined { return this.first?.shellStatus; }
 
   mmResources() {
-    return { mem: this.node.memory, pmem: this.pmem, pool: this.pool, flushAll: () => this.flushAllTlbs() };
+    return { mem: this.node.memory, pmem: this.pmem, pool: this.pool, flushAll: () => this.flushAllTlbs(), system: (a: AddressSpace) => this.gdt.map(a) };
   }
 
   /** Drops cached translations on every core the LWK runs (after mappings other spaces see change). */
@@ -167,6 +171,7 @@ export class Lwk implements SchedKernel {
     const cpu = s.core.cpu;
     cpu.state.reset();
     enterLongMode(cpu, 0, 3);
+    this.gdt.load(cpu.state);
     cpu.intercepts = {
       syscall: true, io: true, cpuid: false, msr: false, allMsrs: false, hlt: true, vmcall: false,
       exceptions: 0xffffffff, interruptWindow: false,
@@ -202,6 +207,7 @@ export class Lwk implements SchedKernel {
     c.rip = image.entry;
     c.set(4, built.sp);
     c.fsBase = 0; c.gsBase = 0;
+    c.flatSegments();
     c.xmm.fill(0); c.mxcsr = 0x1f80;
     c.fpr.fill(0); c.fpe.fill(0); c.fpuControl = 0x037f; c.fpuStatus = 0; c.fpuTop = 0; c.fpuTag = 0xffff;
     // RFLAGS = 0x202 in the lazy-flag encoding: ZF clear (result 1), parity of 1 is odd.
@@ -250,11 +256,12 @@ export class Lwk implements SchedKernel {
 
   // ======================================================================== faults and signals
 
-  private fault(t: Thread, x: Extract<Exit, { kind: 'exception' }>): void {
+  fault(t: Thread, x: Extract<Exit, { kind: 'exception' }>): void {
     const v = x.vector;
     let info: SigInfo;
     if (v === VEC.PF) info = { signo: SIG.SEGV, code: (x.errorCode ?? 0) & 1 ? SEGV_ACCERR : SEGV_MAPERR, addr: x.cr2 };
-    else if (v === VEC.GP || v === VEC.SS || v === VEC.NP) info = { signo: SIG.SEGV, code: 0x80, addr: 0 };
+    else if (v === VEC.GP) info = { signo: SIG.SEGV, code: 0x80, addr: 0 };
+    else if (v === VEC.SS || v === VEC.NP) info = { signo: SIG.BUS, code: 0x80, addr: 0 }; // as Linux's do_error_trap
     else if (v === VEC.UD) info = { signo: SIG.ILL, code: 2, addr: x.rip };
     else if (v === VEC.DE) info = { signo: SIG.FPE, code: 1, addr: x.rip };
     else if (v === VEC.MF || v === VEC.XM) info = { signo: SIG.FPE, code: 0, addr: x.rip };
@@ -363,6 +370,7 @@ export class Lwk implements SchedKernel {
       return nt.tid;
     }
     const mm = o.vm ? p.mm : p.mm.fork(p.name);
+    if (!o.vm) copyLdt(p.mm, mm, this.node.memory);
     const child = new Process(this.nextPid++, p, mm, p.files.fork(), p.exe, p.name);
     child.cwd = p.cwd;
     child.umask = p.umask;

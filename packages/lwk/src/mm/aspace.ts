@@ -78,6 +78,24 @@ export class AddressSpace {
     }
   }
 
+  /**
+   * Maps one 4 KiB supervisor-only page (writable, not executable) at `va`, an upper-half address
+   * given unsigned: the descriptor tables the core reads when user code names a selector. Without
+   * `pa` the page is a fresh zeroed one that is freed with the tables. Returns its physical address.
+   */
+  mapSystemPage(va: number, pa?: number): number {
+    if (va % PAGE || va < 2 ** 64 - USER_TOP || va >= 2 ** 64) {
+      throw new LwkError('BAD_MAPPING', `0x${va.toString(16)} is not a page in the kernel half`);
+    }
+    let t = this.cr3;
+    for (let level = 0; level < 3; level++) t = this.child(this.entry(t, va, level), level);
+    if (pa === undefined) { pa = this.pool.take(); this.tables.push(pa); }
+    const e = this.entry(t, va, 3);
+    this.mem.dv.setUint32(e, ((pa % P32) | 0x3) >>> 0, true);
+    this.mem.dv.setUint32(e + 4, (Math.floor(pa / P32) | 0x80000000) >>> 0, true);
+    return pa;
+  }
+
   /** Removes any mapping of [va, va+size). */
   unmapRange(va: number, size: number): void {
     checkRange(va, size);

@@ -36,6 +36,8 @@ export interface MmResources {
   pool: PageTablePool;
   /** Flushes the TLB of every core (after a change other spaces see through SMARTMAP). */
   flushAll?: () => void;
+  /** Maps what every address space holds besides user memory (the descriptor tables). */
+  system?: (a: AddressSpace) => void;
 }
 
 /** How a job's memory is laid out (Kitten's job parameters); kept across exec. */
@@ -69,6 +71,7 @@ export class Mm {
     this.aspace = new AddressSpace(r.mem, r.pool);
     if (policy.maxPage) this.aspace.maxPage = policy.maxPage;
     this.aspace.shootdown = r.flushAll;
+    r.system?.(this.aspace);
   }
 
   get mappings(): readonly Vma[] {

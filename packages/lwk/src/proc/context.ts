@@ -1,9 +1,14 @@
 // The per-thread part of a core's state, saved when a thread leaves its core and restored when it
-// returns. Everything else (segment descriptors, control registers but CR3) is the same for every
-// user thread, set once when the LWK takes the core.
-import type { CpuState } from '@serval/x86';
+// returns. Everything else (GDTR, control registers but CR3) is the same for every user thread, set
+// once when the LWK takes the core. Segment registers are per thread: a thread may run 32- or
+// 16-bit code (a signal frame can return there) or hold an LDT selector.
+import { type CpuState, SA } from '@serval/x86';
 
 const FS = 4, GS = 5;
+/** ES, CS, SS, DS, FS, GS and LDTR. */
+const SEGS = 7;
+const USER_DATA = SA.P | SA.S | SA.RW | SA.ACCESSED | SA.DB | SA.G | (3 << SA.DPL_SHIFT);
+const USER_CODE64 = SA.P | SA.S | SA.CODE | SA.RW | SA.ACCESSED | SA.L | SA.G | (3 << SA.DPL_SHIFT);
 
 export class Context {
   readonly r = new Int32Array(36);
@@ -18,10 +23,31 @@ export class Context {
   fpuStatus = 0;
   fpuTop = 0;
   fpuTag = 0xffff;
+  readonly segSel = new Int32Array(SEGS);
+  readonly segBase = new Float64Array(SEGS);
+  readonly segLimit = new Float64Array(SEGS);
+  readonly segAttr = new Int32Array(SEGS);
+
+  constructor() {
+    this.flatSegments();
+  }
+
+  /** 64-bit user code and flat user data, no LDT: what a program starts with. */
+  flatSegments(): void {
+    for (let i = 0; i < 6; i++) {
+      this.segSel[i] = i === 1 ? 0x33 : 0x2b;
+      this.segBase[i] = 0;
+      this.segLimit[i] = 0xffffffff;
+      this.segAttr[i] = i === 1 ? USER_CODE64 : USER_DATA;
+    }
+    this.segSel[6] = 0; this.segBase[6] = 0; this.segLimit[6] = 0; this.segAttr[6] = 0;
+  }
 
   save(s: CpuState): void {
     this.r.set(s.r.subarray(0, 36));
     this.rip = s.rip;
+    this.segSel.set(s.segSel.subarray(0, SEGS)); this.segBase.set(s.segBase.subarray(0, SEGS));
+    this.segLimit.set(s.segLimit.subarray(0, SEGS)); this.segAttr.set(s.segAttr.subarray(0, SEGS));
     this.fsBase = s.segBase[FS];
     this.gsBase = s.segBase[GS];
     this.xmm.set(s.xmm);
@@ -34,6 +60,7 @@ export class Context {
   load(s: CpuState): void {
     s.r.set(this.r);
     s.rip = this.rip;
+    s.segSel.set(this.segSel); s.segBase.set(this.segBase); s.segLimit.set(this.segLimit); s.segAttr.set(this.segAttr);
     s.segBase[FS] = this.fsBase;
     s.segBase[GS] = this.gsBase;
     s.xmm.set(this.xmm);
@@ -47,6 +74,7 @@ export class Context {
     this.r.set(o.r); this.rip = o.rip; this.fsBase = o.fsBase; this.gsBase = o.gsBase;
     this.xmm.set(o.xmm); this.mxcsr = o.mxcsr; this.fpr.set(o.fpr); this.fpe.set(o.fpe);
     this.fpuControl = o.fpuControl; this.fpuStatus = o.fpuStatus; this.fpuTop = o.fpuTop; this.fpuTag = o.fpuTag;
+    this.segSel.set(o.segSel); this.segBase.set(o.segBase); this.segLimit.set(o.segLimit); this.segAttr.set(o.segAttr);
   }
 
   get(i: number): number { return this.r[2 * i + 1] * 4294967296 + (this.r[2 * i] >>> 0); }

@@ -4,6 +4,7 @@ import type { Lwk } from '../kernel.js';
 import type { Process, Thread } from '../proc/process.js';
 import { traceStop } from '../proc/ptrace.js';
 import { FPSTATE_SIZE, FRAME_SIZE, INFO_OFF, UC_OFF, buildFrame, fxrstorImage, fxsaveImage, restoreFrame } from './frame.js';
+import { enterHandler, returnTo } from './segments.js';
 import { SA, SIG, type SigInfo, UNBLOCKABLE, bit, defaultAction } from './signals.js';
 
 export function queueSignal(k: Lwk, target: Process | Thread, info: SigInfo): void {
@@ -112,9 +113,10 @@ function setupFrame(k: Lwk, t: Thread, info: SigInfo): boolean {
   const mask = t.savedMask ?? t.sigmask;
   t.savedMask = undefined;
   const stackFlags = t.altStack.flags === 0 ? (onAltStack(t, oldSp) ? 1 : 0) : t.altStack.flags;
+  const segs = enterHandler(s, k.gdt, p.mm);
   const frame = buildFrame({
     s, info, mask, restorer: act.restorer, altStack: { ...t.altStack, flags: stackFlags },
-    trapno: ff.trapno, err: ff.err, cr2: ff.cr2,
+    trapno: ff.trapno, err: ff.err, cr2: ff.cr2, ...segs,
   }, frameVa, fpVa);
   if (!p.mm.write(frameVa, frame) || !p.mm.write(fpVa, fxsaveImage(s))) return false;
   s.set64(4, frameVa);
@@ -131,17 +133,16 @@ function setupFrame(k: Lwk, t: Thread, info: SigInfo): boolean {
   if (!(act.flags & SA.NODEFER)) t.sigmask |= bit(info.signo);
   t.sigmask &= ~UNBLOCKABLE;
   if (act.flags & SA.RESETHAND) { act.handler = 0; act.flags = 0; }
-  void k;
   return true;
 }
 
 /** rt_sigreturn: the handler returned through its restorer; RSP points just past pretcode. */
-export function sigreturn(t: Thread): boolean {
+export function sigreturn(k: Lwk, t: Thread): boolean {
   const s = t.sched.core.cpu.state;
   const frameVa = s.get64(4) - 8;
   const bytes = t.proc.mm.read(frameVa, FRAME_SIZE);
   if (!bytes) return false;
-  const { mask, fpVa } = restoreFrame(s, bytes);
+  const { mask, fpVa, cs, ss, ucFlags } = restoreFrame(s, bytes);
   if (fpVa) {
     const fp = t.proc.mm.read(fpVa, FPSTATE_SIZE);
     if (!fp) return false;
@@ -152,5 +153,8 @@ export function sigreturn(t: Thread): boolean {
   const ssSp = Number(dv.getBigUint64(UC_OFF + 16, true)), ssFlags = dv.getInt32(UC_OFF + 24, true), ssSize = Number(dv.getBigUint64(UC_OFF + 32, true));
   // uc_stack lets a handler change the alternate stack on return, as Linux allows.
   if (!(ssFlags & 1)) t.altStack = { sp: ssSp, size: ssSize, flags: ssFlags & 2 };
+  // The return itself (IRET on Linux) may fault on the frame's CS or SS: a signal at the target.
+  const bad = returnTo(s, k.gdt, t.proc.mm, cs, ss, ucFlags);
+  if (bad) k.fault(t, { kind: 'exception', rip: s.rip, vector: bad.vector, errorCode: bad.err, cr2: 0 });
   return true;
 }

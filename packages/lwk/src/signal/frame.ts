@@ -75,6 +75,10 @@ export interface FrameInput {
   trapno: number;
   err: number;
   cr2: number;
+  /** The interrupted CS and SS, and uc_flags (segments.ts). */
+  cs: number;
+  ss: number;
+  ucFlags: number;
 }
 
 /** Builds the frame bytes for a frame starting at `frameVa` with the FP image at `fpVa`. */
@@ -83,7 +87,7 @@ export function buildFrame(f: FrameInput, frameVa: number, fpVa: number): Uint8A
   const dv = new DataView(b.buffer);
   const s = f.s;
   put64(dv, 0, f.restorer);
-  put64(dv, UC_OFF, 0); // uc_flags: no UC_FP_XSTATE without XSAVE
+  put64(dv, UC_OFF, f.ucFlags); // no UC_FP_XSTATE without XSAVE
   put64(dv, UC_OFF + 8, 0);
   put64(dv, UC_OFF + 16, f.altStack.sp);
   dv.setInt32(UC_OFF + 24, f.altStack.flags, true);
@@ -91,9 +95,9 @@ export function buildFrame(f: FrameInput, frameVa: number, fpVa: number): Uint8A
   GREG_ORDER.forEach((reg, slot) => put64(dv, MCTX_OFF + slot * 8, s.getBig(reg)));
   put64(dv, MCTX_OFF + RIP_SLOT * 8, s.rip);
   put64(dv, MCTX_OFF + EFLAGS_SLOT * 8, s.getRflags());
-  // cs, gs, fs, ss (16 bits each): user CS 0x33, SS 0x2b.
-  dv.setUint16(MCTX_OFF + CSGSFS_SLOT * 8, 0x33, true);
-  dv.setUint16(MCTX_OFF + CSGSFS_SLOT * 8 + 6, 0x2b, true);
+  // cs, gs, fs, ss (16 bits each); Linux leaves gs and fs 0 in a 64-bit frame.
+  dv.setUint16(MCTX_OFF + CSGSFS_SLOT * 8, f.cs, true);
+  dv.setUint16(MCTX_OFF + CSGSFS_SLOT * 8 + 6, f.ss, true);
   put64(dv, MCTX_OFF + ERR_SLOT * 8, f.err);
   put64(dv, MCTX_OFF + TRAPNO_SLOT * 8, f.trapno);
   put64(dv, MCTX_OFF + OLDMASK_SLOT * 8, f.mask & 0xffffffffn);
@@ -121,14 +125,21 @@ export function siginfoBytes(info: SigInfo): Uint8Array {
   return b;
 }
 
-/** Restores registers from a frame's ucontext (rt_sigreturn); returns the saved signal mask. */
-export function restoreFrame(s: CpuState, b: Uint8Array): { mask: bigint; fpVa: number } {
+/**
+ * Restores registers from a frame's ucontext (rt_sigreturn); returns the saved signal mask, and
+ * the CS, SS and uc_flags the caller returns through (segments.ts).
+ */
+export function restoreFrame(s: CpuState, b: Uint8Array): { mask: bigint; fpVa: number; cs: number; ss: number; ucFlags: number } {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   GREG_ORDER.forEach((reg, slot) => s.set64(reg, dv.getBigUint64(MCTX_OFF + slot * 8, true)));
   s.rip = Number(BigInt.asIntN(64, dv.getBigUint64(MCTX_OFF + RIP_SLOT * 8, true)));
   const old = s.getRflags();
-  // User-changeable flags only (AC, OF, DF, TF, SF, ZF, AF, PF, CF, RF, NT); IF stays set.
-  const mask = 0x40dd5;
+  // User-changeable flags only (Linux's FIX_EFLAGS: AC, OF, DF, TF, SF, ZF, AF, PF, CF, RF); IF stays set.
+  const mask = 0x50dd5;
   s.setRflags(((old & ~mask) | (Number(dv.getBigUint64(MCTX_OFF + EFLAGS_SLOT * 8, true) & 0xffffffffn) & mask)) >>> 0);
-  return { mask: dv.getBigUint64(SIGMASK_OFF, true), fpVa: Number(dv.getBigUint64(MCTX_OFF + FPSTATE_SLOT * 8, true)) };
+  return {
+    mask: dv.getBigUint64(SIGMASK_OFF, true), fpVa: Number(dv.getBigUint64(MCTX_OFF + FPSTATE_SLOT * 8, true)),
+    cs: dv.getUint16(MCTX_OFF + CSGSFS_SLOT * 8, true), ss: dv.getUint16(MCTX_OFF + CSGSFS_SLOT * 8 + 6, true),
+    ucFlags: Number(dv.getBigUint64(UC_OFF, true) & 0xffffffffn),
+  };
 }

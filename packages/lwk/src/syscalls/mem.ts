@@ -2,11 +2,11 @@
 // mprotect, mremap, madvise. Everything is mapped when the call returns: no demand paging.
 import { E } from '../errno.js';
 import type { Prot } from '../mm/aspace.js';
-import { pageUp } from '../mm/mm.js';
+import { type Mm, pageUp } from '../mm/mm.js';
 import { type Sys, type Syscall, int } from './context.js';
 
 const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4;
-const MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
+const MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_32BIT = 0x40, MAP_FIXED_NOREPLACE = 0x100000;
 const PAGE = 4096;
 /** The end of user space (TASK_SIZE): the last page below 2^47 is never mapped. */
 const TASK_SIZE = 0x7ffffffff000;
@@ -19,6 +19,20 @@ export const brk: Syscall = { nr: 12, name: 'brk', handler: (x, [addr]) => x.mm.
 function flush(x: Sys): void {
   x.t.sched.core.cpu.flushTlb();
   for (const t of x.p.threads) if (t.sched !== x.t.sched) t.sched.core.cpu.flushTlb();
+}
+
+/**
+ * MAP_32BIT: the lowest free range in [1 GiB, 2 GiB), where Linux puts it for a 64-bit process
+ * (programs use it for stacks and code they reach from 32-bit mode).
+ */
+function low2G(mm: Mm, size: number): number {
+  let va = 0x40000000;
+  for (const m of [...mm.mappings].sort((a, b) => a.va - b.va)) {
+    if (m.va + m.size <= va) continue;
+    if (m.va >= va + size) break;
+    va = pageUp(m.va + m.size);
+  }
+  return va + size <= 0x80000000 ? va : -1;
 }
 
 export const mmap: Syscall = {
@@ -36,7 +50,7 @@ export const mmap: Syscall = {
       if ((flags & MAP_FIXED_NOREPLACE) && !mm.rangeFree(addr, size)) return -E.EXIST;
       va = addr;
     } else {
-      va = mm.findFree(size, addr);
+      va = flags & MAP_32BIT && !(addr && mm.rangeFree(addr, size)) ? low2G(mm, size) : mm.findFree(size, addr);
       if (va < 0) return -E.NOMEM;
     }
     let data: Uint8Array | undefined;

@@ -58,7 +58,7 @@ export const rtSigprocmask: Syscall = {
 export const rtSigreturn: Syscall = {
   nr: 15, name: 'rt_sigreturn',
   handler(x) {
-    if (!sigreturn(x.t)) x.k.killProcess(x.p, { kind: 'killed', signal: SIG.SEGV, core: true, reason: 'bad signal frame in rt_sigreturn' });
+    if (!sigreturn(x.k, x.t)) x.k.killProcess(x.p, { kind: 'killed', signal: SIG.SEGV, core: true, reason: 'bad signal frame in rt_sigreturn' });
     return NORETURN;
   },
 };

@@ -6,6 +6,7 @@ import type { Syscall } from './context.js';
 import * as dir from './dir.js';
 import * as fd from './fd.js';
 import { futex } from './futex.js';
+import { modifyLdt } from './ldt.js';
 import * as mem from './mem.js';
 import * as misc from './misc.js';
 import * as open from './open.js';
@@ -23,7 +24,7 @@ const isSyscall = (v: unknown): v is Syscall => typeof v === 'object' && v !== n
 
 const all: Syscall[] = [attr, dir, fd, mem, misc, open, poll, proc, rw, signal, sigqueue, stat, time, timer]
   .flatMap((m) => Object.values(m).filter(isSyscall))
-  .concat([futex, ptrace], NATIVE_CALLS);
+  .concat([futex, ptrace, modifyLdt], NATIVE_CALLS);
 
 export const SYSCALLS: ReadonlyMap<number, Syscall> = (() => {
   const m = new Map<number, Syscall>();
