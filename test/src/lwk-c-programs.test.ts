@@ -2,7 +2,7 @@
 // (musl-gcc -static), run natively and on the LWK over 4 cores: stdout and exit status must be
 // identical. They cover pthreads across cores, printf of float/double/long double, malloc and
 // mmap, files, signals (handlers, SIGSEGV with sigaltstack, masks, alarm, death by a signal) and
-// fork/exec/wait, and ptrace.
+// fork/exec/wait, ptrace, and modify_ldt with the selectors a signal frame records.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { tmp, tool } from './tools.js';
 const SRC = join(ROOT, 'test/fixtures/c');
 const PROGRAMS: { name: string; args?: string[] }[] = [
   { name: 'threads' }, { name: 'float' }, { name: 'memory' }, { name: 'files' },
-  { name: 'signals' }, { name: 'signals', args: ['abort'] }, { name: 'forkexec' }, { name: 'ptrace' },
+  { name: 'signals' }, { name: 'signals', args: ['abort'] }, { name: 'forkexec' }, { name: 'ptrace' }, { name: 'ldt' },
 ];
 const LIBCS = [
   { libc: 'glibc', cc: 'gcc', flags: ['-pthread'] },

@@ -71,7 +71,7 @@ export function getRegs(t: Thread): Uint8Array {
   withRegs(t, (s) => SLOTS.forEach((f, i) => {
     const v = typeof f === 'number' ? s.getBig(f)
       : f === 'orig' ? orig : f === 'rip' ? BigInt.asUintN(64, BigInt(s.rip))
-      : f === 'cs' ? 0x33n : f === 'ss' ? 0x2bn : f === 'flags' ? BigInt(s.getRflags())
+      : f === 'cs' ? BigInt(s.segSel[1]) : f === 'ss' ? BigInt(s.segSel[2]) : f === 'flags' ? BigInt(s.getRflags())
       : f === 'fsbase' ? BigInt(s.segBase[FS]) : f === 'gsbase' ? BigInt(s.segBase[GS]) : 0n;
     dv.setBigUint64(i * 8, v, true);
   }));
