@@ -22,7 +22,7 @@ const TESTS = [
   'ptrace_syscall',
 ];
 /** What the LWK delivers and these tests check: they must pass on it. */
-const REQUIRED = ['sigaltstack', 'syscall_nt', 'syscall_numbering', 'sysret_rip', 'sigreturn', 'sysret_ss_attrs', 'fsgsbase_restore'];
+const REQUIRED = ['sigaltstack', 'syscall_nt', 'syscall_numbering', 'sysret_rip', 'sigreturn', 'sysret_ss_attrs', 'fsgsbase_restore', 'fsgsbase'];
 /** Per-test limit, native and on the LWK (a hung test counts as failed). */
 const TIMEOUT_MS = 90_000;
 

@@ -32,13 +32,17 @@ export class Context {
     this.flatSegments();
   }
 
-  /** 64-bit user code and flat user data, no LDT: what a program starts with. */
+  /**
+   * What a program starts with, as Linux's exec leaves it: 64-bit user code, the flat user stack
+   * segment, null DS, ES, FS and GS (64-bit code needs none), no LDT.
+   */
   flatSegments(): void {
     for (let i = 0; i < 6; i++) {
-      this.segSel[i] = i === 1 ? 0x33 : 0x2b;
+      const code = i === 1, stack = i === 2;
+      this.segSel[i] = code ? 0x33 : stack ? 0x2b : 0;
       this.segBase[i] = 0;
-      this.segLimit[i] = 0xffffffff;
-      this.segAttr[i] = i === 1 ? USER_CODE64 : USER_DATA;
+      this.segLimit[i] = code || stack ? 0xffffffff : 0;
+      this.segAttr[i] = code ? USER_CODE64 : stack ? USER_DATA : 0;
     }
     this.segSel[6] = 0; this.segBase[6] = 0; this.segLimit[6] = 0; this.segAttr[6] = 0;
   }

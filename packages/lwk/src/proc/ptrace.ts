@@ -57,10 +57,11 @@ export function withRegs<T>(t: Thread, fn: (s: CpuState) => T): T {
 }
 
 /** struct user_regs_struct, slot by slot: a general register index, or a named field. */
-const SLOTS: (number | 'orig' | 'rip' | 'cs' | 'flags' | 'ss' | 'fsbase' | 'gsbase' | 'zero')[] = [
+const SLOTS: (number | 'orig' | 'rip' | 'cs' | 'flags' | 'ss' | 'fsbase' | 'gsbase' | 'ds' | 'es' | 'fs' | 'gs')[] = [
   15, 14, 13, 12, 5, 3, 11, 10, 9, 8, 0, 1, 2, 6, 7, 'orig', 'rip', 'cs', 'flags', 4, 'ss', 'fsbase', 'gsbase',
-  'zero', 'zero', 'zero', 'zero',
+  'ds', 'es', 'fs', 'gs',
 ];
+const SELECTOR = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 } as const;
 export const USER_REGS_SIZE = SLOTS.length * 8;
 const FS = 4, GS = 5;
 
@@ -71,8 +72,8 @@ export function getRegs(t: Thread): Uint8Array {
   withRegs(t, (s) => SLOTS.forEach((f, i) => {
     const v = typeof f === 'number' ? s.getBig(f)
       : f === 'orig' ? orig : f === 'rip' ? BigInt.asUintN(64, BigInt(s.rip))
-      : f === 'cs' ? BigInt(s.segSel[1]) : f === 'ss' ? BigInt(s.segSel[2]) : f === 'flags' ? BigInt(s.getRflags())
-      : f === 'fsbase' ? BigInt(s.segBase[FS]) : f === 'gsbase' ? BigInt(s.segBase[GS]) : 0n;
+      : f === 'flags' ? BigInt(s.getRflags())
+      : f === 'fsbase' ? BigInt(s.segBase[FS]) : f === 'gsbase' ? BigInt(s.segBase[GS]) : BigInt(s.segSel[SELECTOR[f]]);
     dv.setBigUint64(i * 8, v, true);
   }));
   return b;

@@ -26,8 +26,9 @@ export const futex: Syscall = {
         x.k.futexWait(t, uaddr);
         return x.block({ what: `futex 0x${uaddr.toString(16)}`, ready: () => t.futexWoken, deadline, interruptible: true });
       }
+      // Linux's wake loops count a waiter before comparing with the limit: 0 (or less) wakes one.
       case WAKE: case WAKE_BITSET:
-        return x.k.futexWake(x.p, uaddr, Math.max(0, val | 0));
+        return x.k.futexWake(x.p, uaddr, Math.max(1, val | 0));
       case REQUEUE: case CMP_REQUEUE: {
         if (op === CMP_REQUEUE && x.u32(uaddr) !== (val3 >>> 0)) return -E.AGAIN;
         const woken = x.k.futexWake(x.p, uaddr, Math.max(0, val | 0));
@@ -45,7 +46,7 @@ export const futex: Syscall = {
         cmparg >>>= 0;
         const o = old >>> 0;
         const hit = [o === cmparg, o !== cmparg, o < cmparg, o <= cmparg, o > cmparg, o >= cmparg][cmp] ?? false;
-        return x.k.futexWake(x.p, uaddr, val | 0) + (hit ? x.k.futexWake(x.p, uaddr2, timeout >>> 0) : 0);
+        return x.k.futexWake(x.p, uaddr, Math.max(1, val | 0)) + (hit ? x.k.futexWake(x.p, uaddr2, Math.max(1, timeout | 0)) : 0);
       }
       default:
         return -E.NOSYS;

@@ -47,8 +47,9 @@ export const archPrctl: Syscall = {
   handler(x, [code, addr]) {
     const s = x.s;
     switch (code) {
-      case 0x1002: if (addr >= 0x800000000000) return -E.PERM; s.segBase[FS] = addr; return 0;
-      case 0x1001: if (addr >= 0x800000000000) return -E.PERM; s.segBase[GS] = addr; return 0;
+      // Linux overwrites the selector too, with 0 (the only one that means nothing but the base).
+      case 0x1002: if (addr >= 0x800000000000) return -E.PERM; s.setSegment(FS, 0, addr, 0, 0); return 0;
+      case 0x1001: if (addr >= 0x800000000000) return -E.PERM; s.setSegment(GS, 0, addr, 0, 0); return 0;
       case 0x1003: return x.putU64(addr, s.segBase[FS]) ? 0 : -E.FAULT;
       case 0x1004: return x.putU64(addr, s.segBase[GS]) ? 0 : -E.FAULT;
       default: return -E.INVAL;
