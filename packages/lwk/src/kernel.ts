@@ -92,7 +92,7 @@ export class Lwk implements SchedKernel {
     this.pmem = new Pmem(node.memory.size);
     this.pmem.reserve(0, opts.kernelReserve ?? MB, 'kernel', 'LWK');
     this.pool = new PageTablePool(node.memory, this.pmem);
-    this.gdt = new Gdt(node.memory, this.pmem);
+    this.gdt = new Gdt(node.memory, this.pool.take());
     this.images = new ImageCache(this.pmem, node.memory);
     this.log = opts.log ?? (() => {});
     this.vfs = new Vfs(opts.fs ?? new MemFs(), opts.seed ?? 1);

@@ -7,7 +7,6 @@
 import { type CpuState, type PhysicalMemory, SA, SEG_LDTR } from '@serval/x86';
 import type { AddressSpace } from '../mm/aspace.js';
 import type { Mm } from '../mm/mm.js';
-import type { Pmem } from '../mm/pmem.js';
 import type { Context } from './context.js';
 
 const PAGE = 4096;
@@ -25,12 +24,9 @@ export const USER32_CS = 0x23, USER_DS = 0x2b, USER_CS = 0x33;
 /** High dwords of Linux's GDT entries 1-6 (kernel 32/64-bit code and data, user 32-bit code, data, 64-bit code). */
 const GDT_HI = [0, 0x00cf9b00, 0x00af9b00, 0x00cf9300, 0x00cffb00, 0x00cff300, 0x00affb00];
 
-/** The GDT page every address space maps. */
+/** The GDT page every address space maps (a zeroed page from the page-table pool, as LDT pages are). */
 export class Gdt {
-  readonly pa: number;
-  constructor(private readonly mem: PhysicalMemory, pmem: Pmem) {
-    this.pa = pmem.alloc(PAGE, 'kernel', 'GDT').start;
-    mem.fill(this.pa, PAGE, 0);
+  constructor(private readonly mem: PhysicalMemory, readonly pa: number) {
     GDT_HI.forEach((hi, i) => {
       if (!hi) return;
       mem.dv.setUint32(this.pa + i * 8, 0x0000ffff, true);
