@@ -134,10 +134,19 @@ export function flagLiveness(insns: Insn[]): boolean[] {
     const i = insns[k];
     live[k] = (i.fWritten & needed & ARITH) !== 0;
     needed = (needed & ~kills(i)) | (i.fRead & ARITH);
-    // Anything that can leave the block mid-way (a fault, an exit) exposes the flags as they are.
-    if (i.flow !== FlowControl.Next) needed = ARITH;
+    // Anything that can leave the block mid-way (a fault, an exit) exposes the flags as they are:
+    // an exception handler or a signal frame sees EFLAGS as of the faulting instruction.
+    if (i.flow !== FlowControl.Next || mayFault(i)) needed = ARITH;
   }
   return live;
+}
+
+/** Instructions that can fault before they complete: memory and stack accesses, division. */
+function mayFault(i: Insn): boolean {
+  if (i.stackInc !== 0 || i.mnem === M.Div || i.mnem === M.Idiv) return true;
+  if (i.mnem === M.Lea || i.mnem === M.Nop) return false;
+  for (const o of i.ops) if (o.k === OK.Mem) return true;
+  return false;
 }
 
 const HELPER_NAMES = [
