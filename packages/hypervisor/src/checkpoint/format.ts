@@ -1,28 +1,12 @@
 // The checkpoint file: a fixed header (magic, version, section lengths, CRC-32 of everything after
 // the header), a JSON section (config, time, vCPUs, devices) and the guest memory section. The
 // header is checked before anything is parsed, so a truncated or damaged file is refused whole.
+import { crc32 } from '@serval/guest-tools';
 import { CheckpointError } from './errors.js';
 
 export const MAGIC = 'SERVALVM';
 export const VERSION = 1;
 export const HEADER_SIZE = 32;
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (IEEE 802.3, as zlib and PNG use). */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
 
 export interface Sections {
   meta: unknown;

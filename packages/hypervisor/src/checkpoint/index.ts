@@ -2,4 +2,4 @@
 export { saveCheckpoint, loadCheckpoint, checkpointConfig, vmDevices } from './snapshot.js';
 export { GuestClock } from './guest-clock.js';
 export { CheckpointError } from './errors.js';
-export { crc32, MAGIC as CHECKPOINT_MAGIC, VERSION as CHECKPOINT_VERSION } from './format.js';
+export { MAGIC as CHECKPOINT_MAGIC, VERSION as CHECKPOINT_VERSION } from './format.js';
