@@ -3,36 +3,22 @@
 // identical. They cover pthreads across cores, printf of float/double/long double, malloc and
 // mmap, files, signals (handlers, SIGSEGV with sigaltstack, masks, alarm, death by a signal) and
 // fork/exec/wait, ptrace, and modify_ldt with the selectors a signal frame records.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, serval } from './cli.js';
+import { serval } from './cli.js';
 import { tmp, tool } from './tools.js';
+import { fixtureBuilder, LIBCS } from './c-fixtures.js';
 
-const SRC = join(ROOT, 'test/fixtures/c');
 const PROGRAMS: { name: string; args?: string[] }[] = [
   { name: 'threads' }, { name: 'float' }, { name: 'memory' }, { name: 'files' },
   { name: 'signals' }, { name: 'signals', args: ['abort'] }, { name: 'forkexec' }, { name: 'ptrace' }, { name: 'ldt' },
 ];
-const LIBCS = [
-  { libc: 'glibc', cc: 'gcc', flags: ['-pthread'] },
-  { libc: 'musl', cc: 'musl-gcc', flags: [] as string[] },
-];
 
-for (const { libc, cc, flags } of LIBCS) {
+for (const lib of LIBCS) {
+  const { libc, cc } = lib;
   describe.skipIf(!tool(cc))(`static ${libc} programs on the LWK`, () => {
-    const out = tmp(`serval-c-${libc}-`);
-    const built = new Map<string, string>();
-    const exe = (name: string): string => {
-      let path = built.get(name);
-      if (!path) {
-        path = join(out, `${name}.${libc}`);
-        execFileSync(cc, ['-static', '-O2', ...flags, '-o', path, join(SRC, `${name}.c`), '-lm'], { stdio: 'pipe' });
-        built.set(name, path);
-      }
-      return path;
-    };
+    const exe = fixtureBuilder(lib, 'serval-c');
     for (const { name, args = [] } of PROGRAMS) {
       it(`${[name, ...args].join(' ')}: same output and status as natively`, () => {
         const program = exe(name);

@@ -6,32 +6,17 @@
 // must print what it prints natively; so must its `orphan` mode, where a child exits while its
 // other thread is still running on another core, and fork/exec under --parallel. The default mode must stay deterministic: two runs give the
 // same bytes and the same instruction count and virtual time.
-import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ROOT, serval } from './cli.js';
+import { serval } from './cli.js';
 import { debianFile } from './debian.js';
 import { tmp, tool } from './tools.js';
+import { fixtureBuilder, LIBCS } from './c-fixtures.js';
 
-const SRC = join(ROOT, 'test/fixtures/c');
-const LIBCS = [
-  { libc: 'glibc', cc: 'gcc', flags: ['-pthread'] },
-  { libc: 'musl', cc: 'musl-gcc', flags: [] as string[] },
-];
-
-for (const { libc, cc, flags } of LIBCS) {
+for (const lib of LIBCS) {
+  const { libc, cc } = lib;
   describe.skipIf(!tool(cc))(`parallel cores with ${libc}`, () => {
-    const out = tmp(`serval-par-${libc}-`);
-    const built = new Map<string, string>();
-    const exe = (name: string): string => {
-      let path = built.get(name);
-      if (!path) {
-        path = join(out, `${name}.${libc}`);
-        execFileSync(cc, ['-static', '-O2', ...flags, '-o', path, join(SRC, `${name}.c`), '-lm'], { stdio: 'pipe' });
-        built.set(name, path);
-      }
-      return path;
-    };
+    const exe = fixtureBuilder(lib, 'serval-par');
     const natives = new Map<string, SpawnSyncReturns<string>>();
     /** The fixture's output natively with `threads` threads. */
     const reference = (threads: string): SpawnSyncReturns<string> => {
