@@ -10,9 +10,9 @@
 // Host services are the hypervisor's hypercalls (packages/hypervisor/src/hypercall): RAX = the
 // number, RBX/RCX/RDX/RSI the arguments. File 0 of the VM config is the input, file 1 the output.
 import { assemble } from '@serval/x86';
+import { buildMultibootKernel } from '../multiboot/build.js';
 import { PUTS_64, SERIAL_INIT_64 } from './serial-asm.js';
 
-const BASE = 0x100000;
 const TRAMPOLINE = 0x8000;
 /** Fixed physical addresses, apart from the image so that its code pages are never written. */
 const LAYOUT = {
@@ -42,14 +42,6 @@ const KERNEL_SOURCE = String.raw`
 bits 32
 COM1    equ 0x3f8
 LAPIC   equ 0xfee00000
-mb:     dd 0x1badb002
-        dd 0x00010000
-        dd 0xe4514ffe
-        dd mb
-        dd mb
-        dd 0
-        dd 0
-        dd start
 
 start:  cli
         mov esp, STACKS + STACK_SIZE
@@ -393,18 +385,19 @@ tramp:
 export function buildLwkGuest(): Uint8Array {
   // Start-up IPI to all others (shorthand 11b), vector = the trampoline's page.
   const defines = { ...LAYOUT, TRAMPOLINE, SIPI_ICR: 0xc0600 | (TRAMPOLINE >> 12), HC_INFO: HC.INFO, HC_FILE_SIZE: HC.FILE_SIZE, HC_FILE_READ: HC.FILE_READ, HC_FILE_WRITE: HC.FILE_WRITE };
-  // Two passes: the trampoline needs the kernel's addresses, the kernel the trampoline's size.
-  const probe = assemble(TRAMPOLINE_SOURCE, { bitness: 16, origin: TRAMPOLINE, defines: { KGDT: 0, ENTER_LONG: 0 } });
-  const kernel = assemble(KERNEL_SOURCE, { bitness: 32, origin: BASE, defines: { ...defines, TRAMPOLINE_SIZE: probe.bytes.length } });
+  // Two passes: the trampoline needs the kernel's addresses, the kernel holds the trampoline's
+  // bytes at its end (the same size in both passes, so the addresses do not move).
+  const size = assemble(TRAMPOLINE_SOURCE, { bitness: 16, origin: TRAMPOLINE, defines: { KGDT: 0, ENTER_LONG: 0 } }).bytes.length;
+  const kernel = (tramp: string) => buildMultibootKernel({
+    source: `${KERNEL_SOURCE}\n${tramp}\n`, format: 'flat', defines: { ...defines, TRAMPOLINE_SIZE: size },
+  });
+  const first = kernel(`times ${size} db 0`);
   const tramp = assemble(TRAMPOLINE_SOURCE, {
     bitness: 16, origin: TRAMPOLINE,
-    defines: { KGDT: kernel.labels.get('gdt')!, ENTER_LONG: kernel.labels.get('enter_long')! },
+    defines: { KGDT: first.labels.get('gdt')!, ENTER_LONG: first.labels.get('enter_long')! },
   });
-  if (tramp.bytes.length !== probe.bytes.length) throw new Error('lwk-guest: trampoline size changed between passes');
-  const out = new Uint8Array(kernel.bytes.length + tramp.bytes.length);
-  out.set(kernel.bytes);
-  out.set(tramp.bytes, kernel.bytes.length);
-  return out;
+  if (tramp.bytes.length !== size) throw new Error('lwk-guest: trampoline size changed between passes');
+  return kernel(`db ${[...tramp.bytes].join(', ')}`).image;
 }
 
 /** A VM config for it: `input` and `output` are host paths; 1 GiB of memory by default. */
